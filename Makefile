@@ -1,0 +1,24 @@
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test
+
+$(VENV)/installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/installed
+
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_content
+	@echo "Extranet: http://$(HOST)/  (Wagtail-admin: http://$(HOST)/admin/)"
+	@trap 'kill 0' EXIT; $(PY) manage.py qcluster & $(PY) manage.py runserver $(HOST)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -1,0 +1,224 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from tqdm import tqdm
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, Page, Site
+from wagtail.rich_text import RichText
+
+from cms.pages import demo_content as demo
+from cms.pages.models import ContentPage, HomePage
+from cms_extranet.access import user_profiles
+from cms_extranet.models import (
+    ApplicationRight,
+    AppLink,
+    DocumentRestriction,
+    ExtranetSettings,
+    Organisation,
+    PartnerAccount,
+    Profile,
+    ProfileGrant,
+    UserRight,
+    Vestiging,
+)
+
+# The smallest valid PDF, so that the demo document opens in a viewer.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+ACCESS_OFFICER_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("cms_extranet", "view_partneraccount"),
+    ("cms_extranet", "view_userright"),
+    ("cms_extranet", "add_userright"),
+    ("cms_extranet", "delete_userright"),
+    ("cms_extranet", "view_profilegrant"),
+    ("cms_extranet", "add_profilegrant"),
+    ("cms_extranet", "delete_profilegrant"),
+    ("cms_extranet", "view_organisation"),
+    ("cms_extranet", "view_vestiging"),
+]
+
+
+def _body(items, document=None):
+    blocks = []
+    for kind, value in items:
+        blocks.append((kind, RichText(value) if kind == demo.P else value))
+    if document is not None:
+        blocks.append(("document", {"document": document, "label": document.title}))
+    return blocks
+
+
+class Command(BaseCommand):
+    help = "Loads the demo extranet: pages, organisations, users. Running it again changes nothing."
+
+    def handle(self, *args, **options):
+        password = os.environ.get("DEMO_PASSWORD", "extranet-demo")
+        with transaction.atomic():
+            home = self._home()
+            document = self._document()
+            steps = demo.PUBLIC_PAGES + demo.SECURED_SECTIONS
+            for spec in tqdm(steps, desc="Pagina's", unit="rubriek", disable=options["verbosity"] < 1):
+                self._page(home, spec, document)
+            self._settings(home)
+            self._app_links()
+            users = self._users(password)
+        self._report(users, password)
+
+    def _home(self):
+        home = HomePage.objects.first()
+        if home is not None:
+            return home
+        root = Page.get_first_root_node()
+        home = HomePage(
+            title="Extranet voor partners",
+            slug="extranet",
+            intro="Op Extranet vind je alle informatie en toepassingen die je als partner van VDAB nodig hebt.",
+            restriction="public",
+            body=_body(
+                [
+                    (demo.P, "<p>Extranet heeft publieke pagina's en beveiligde pagina's. Log in om de beveiligde pagina's voor jouw profiel te lezen en om snel naar jouw toepassingen te gaan.</p>"),
+                ]
+            ),
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+        site = Site.objects.filter(is_default_site=True).first()
+        old_root = site.root_page if site else None
+        if site is None:
+            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="Extranet voor partners")
+        else:
+            site.root_page = home
+            site.site_name = "Extranet voor partners"
+            site.save()
+        if old_root is not None and old_root.pk != home.pk and not old_root.get_children().exists():
+            old_root.delete()
+        return home
+
+    def _document(self):
+        Document = get_document_model()
+        document = Document.objects.filter(title=demo.DOCUMENT_TITLE).first()
+        if document is None:
+            document = Document(title=demo.DOCUMENT_TITLE, collection=Collection.get_first_root_node())
+            document.file.save("formulier-gebruiksvoorwaarden-uitbetalingsinstellingen.pdf", ContentFile(PDF), save=False)
+            document.save()
+            restriction = DocumentRestriction.objects.create(document=document)
+            restriction.profiles.set(Profile.objects.filter(code="uitbetaling"))
+        return document
+
+    def _page(self, parent, spec, document):
+        page = parent.get_children().filter(slug=spec["slug"]).first()
+        if page is None:
+            attach = document if spec.get("profiles") == ["uitbetaling"] else None
+            page = ContentPage(
+                title=spec["title"],
+                slug=spec["slug"],
+                intro=spec.get("intro", ""),
+                body=_body(spec.get("body", []), attach),
+                restriction=spec.get("restriction", "inherit"),
+            )
+            page.restriction_profiles = list(Profile.objects.filter(code__in=spec.get("profiles", [])))
+            parent.add_child(instance=page)
+            page.save_revision().publish()
+        for child in spec.get("children", []):
+            self._page(page, child, document)
+        return page
+
+    def _settings(self, home):
+        site = Site.objects.get(root_page=home)
+        settings = ExtranetSettings.for_site(site)
+        pages = {p.slug: p for p in home.get_descendants()}
+        if settings.access_page_id is None:
+            settings.access_page = pages["hoe-krijg-je-toegang"]
+            settings.terms_page = pages["gebruiksvoorwaarden"]
+            settings.disclaimer_page = pages["disclaimer"]
+            settings.save()
+        for code, slug in demo.PROFILE_HELP_SLUGS.items():
+            Profile.objects.filter(code=code, help_page__isnull=True).update(help_page=pages[slug])
+
+    def _app_links(self):
+        for order, (title, description, right, admins_only, url) in enumerate(demo.APP_LINKS):
+            AppLink.objects.get_or_create(
+                title=title,
+                defaults={
+                    "description": description,
+                    "right": ApplicationRight.objects.filter(code=right).first() if right else None,
+                    "administrators_only": admins_only,
+                    "url": url,
+                    "sort_order": order,
+                },
+            )
+
+    def _users(self, password):
+        User = get_user_model()
+        vestigingen = {}
+        for key, (name, mlp, uitbetaling, cheques, vestiging_name, access) in demo.ORGANISATIONS.items():
+            organisation, _ = Organisation.objects.get_or_create(
+                name=name,
+                defaults={"registers_in_mlp": mlp, "is_uitbetalingsinstelling": uitbetaling, "registers_career_cheques": cheques},
+            )
+            vestigingen[key], _ = Vestiging.objects.get_or_create(
+                organisation=organisation, name=vestiging_name, defaults={"uitbetaling_access": access}
+            )
+
+        def user(username, first, last, **flags):
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": f"{username}@example.be", **flags},
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            return user
+
+        officer = None
+        for username, (first, last, group) in demo.AGENCY.items():
+            agent = user(username, first, last, is_superuser=group is None, is_staff=group is None)
+            if group:
+                group, _ = Group.objects.get_or_create(name=group)
+                if group.name == "Toegangsbeheerders VDAB":
+                    officer = agent
+                    for app_label, codename in ACCESS_OFFICER_PERMISSIONS:
+                        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+                agent.groups.add(group)
+
+        partners = []
+        for username, (first, last, org, rights, training, auditor, admin, grants) in demo.PARTNERS.items():
+            partner = user(username, first, last)
+            account, _ = PartnerAccount.objects.get_or_create(
+                user=partner,
+                defaults={
+                    "vestiging": vestigingen[org],
+                    "mlp_training_followed": training,
+                    "is_auditor": auditor,
+                    "is_administrator": admin,
+                },
+            )
+            for code in rights:
+                UserRight.objects.get_or_create(account=account, right=ApplicationRight.objects.get(code=code))
+            for code in grants:
+                ProfileGrant.objects.get_or_create(
+                    account=account, profile=Profile.objects.get(code=code), defaults={"approved_by": officer}
+                )
+            partners.append(partner)
+        return partners + [User.objects.get(username=u) for u in demo.AGENCY]
+
+    def _report(self, users, password):
+        self.stdout.write("\nDemo-logins (wachtwoord: %s)\n" % password)
+        width = max(len(u.username) for u in users)
+        self.stdout.write(f"{'gebruiker'.ljust(width)}  profielen")
+        for user in users:
+            profiles = ", ".join(sorted(user_profiles(user))) or "-"
+            if user.is_superuser:
+                profiles += " (superuser, Wagtail-admin)"
+            elif user.groups.exists():
+                profiles += " (%s, Wagtail-admin)" % ", ".join(g.name for g in user.groups.all())
+            self.stdout.write(f"{user.username.ljust(width)}  {profiles}")

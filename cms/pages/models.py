@@ -1,0 +1,49 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms_extranet.models import RestrictedPageMixin
+
+
+class DocumentLinkBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(label=_("document"))
+    label = blocks.CharBlock(label=_("linktekst"), required=False)
+
+    class Meta:
+        icon = "doc-full"
+        template = "pages/blocks/document_link.html"
+
+
+class BodyBlock(blocks.StreamBlock):
+    heading = blocks.CharBlock(label=_("tussentitel"), icon="title", template="pages/blocks/heading.html")
+    paragraph = blocks.RichTextBlock(label=_("tekst"))
+    document = DocumentLinkBlock(label=_("document"))
+
+
+class BasePage(RestrictedPageMixin, Page):
+    intro = models.TextField(_("inleiding"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("inhoud"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(BasePage):
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = _("homepagina")
+
+
+class ContentPage(BasePage):
+    class Meta:
+        verbose_name = _("inhoudspagina")

@@ -1,0 +1,220 @@
+"""The trunk of the extranet: which profiles a user holds, which pages they may read.
+
+Every feature asks these functions; none re-implements them.
+"""
+
+from dataclasses import dataclass
+
+import swapper
+from django.db.models import Q
+from django.db.models.functions import Left
+
+from .models import (
+    DocumentRestriction,
+    OrganisationCondition,
+    PageRestriction,
+    PartnerAccount,
+    ProfileGrant,
+    UserRight,
+)
+
+_CACHE_ATTR = "_extranet_access"
+
+
+def partner_account(user):
+    """The user's PartnerAccount, or None; memoised on the user object.
+
+    ``request.user`` is loaded anew for every request, so the memo lives exactly one
+    request: a withdrawn right is gone on the next one.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    memo = user.__dict__.setdefault(_CACHE_ATTR, {})
+    if "account" not in memo:
+        memo["account"] = (
+            PartnerAccount.objects.select_related("vestiging__organisation")
+            .filter(user=user)
+            .first()
+        )
+    return memo["account"]
+
+
+def user_rights(user):
+    """Codes of the application rights the user holds (SPEC §3).
+
+    A right that needs the MLP training does not count without it.
+    """
+    account = partner_account(user)
+    if account is None:
+        return frozenset()
+    memo = user.__dict__[_CACHE_ATTR]
+    if "rights" not in memo:
+        rights = UserRight.objects.filter(account=account)
+        if not account.mlp_training_followed:
+            rights = rights.exclude(right__requires_mlp_training=True)
+        memo["rights"] = frozenset(rights.values_list("right__code", flat=True))
+    return memo["rights"]
+
+
+def _condition_met(condition, account):
+    if condition == OrganisationCondition.NONE:
+        return True
+    vestiging = account.vestiging
+    if vestiging is None:
+        return False
+    if condition == OrganisationCondition.REGISTERS_IN_MLP:
+        return vestiging.organisation.registers_in_mlp
+    if condition == OrganisationCondition.UITBETALING_ACCESS:
+        return vestiging.organisation.is_uitbetalingsinstelling and vestiging.uitbetaling_access
+    return False
+
+
+def user_profiles(user):
+    """Codes of the extranet profiles the user holds, exactly per SPEC §3.
+
+    Computed at most once per request (see ``partner_account``).
+    """
+    account = partner_account(user)
+    if account is None:
+        return frozenset()
+    memo = user.__dict__[_CACHE_ATTR]
+    if "profiles" in memo:
+        return memo["profiles"]
+    codes = set()
+    from_rights = UserRight.objects.filter(account=account, right__profile__isnull=False)
+    if not account.mlp_training_followed:
+        from_rights = from_rights.exclude(right__requires_mlp_training=True)
+    for code, denied_to_auditors in from_rights.values_list(
+        "right__profile__code", "right__profile__denied_to_auditors"
+    ):
+        if not (denied_to_auditors and account.is_auditor):
+            codes.add(code)
+    grants = ProfileGrant.objects.filter(account=account, profile__requestable=True)
+    for code, condition, denied_to_auditors in grants.values_list(
+        "profile__code", "profile__request_condition", "profile__denied_to_auditors"
+    ):
+        if _condition_met(condition, account) and not (
+            denied_to_auditors and account.is_auditor
+        ):
+            codes.add(code)
+    memo["profiles"] = frozenset(codes)
+    return memo["profiles"]
+
+
+def forget_access(user):
+    """Drop the per-request memo, for code that changes a user's rights mid-request."""
+    user.__dict__.pop(_CACHE_ATTR, None)
+
+
+@dataclass(frozen=True)
+class EffectiveRestriction:
+    """The restriction that applies to a page, and the page it comes from."""
+
+    source_page_id: int | None
+    path: str
+    is_public: bool
+    profiles: frozenset
+
+    def allows(self, profile_codes):
+        return self.is_public or not self.profiles.isdisjoint(profile_codes)
+
+
+ROOT_RESTRICTION = EffectiveRestriction(None, "", True, frozenset())
+
+
+class RestrictionTree:
+    """All published restrictions, loaded in one query.
+
+    A page's effective restriction is the one of the nearest page, itself or an
+    ancestor, that does not inherit; the root is public.
+    """
+
+    def __init__(self, restrictions):
+        self.by_path = {r.path: r for r in restrictions}
+        self.lengths = sorted({len(path) for path in self.by_path})
+
+    @classmethod
+    def load(cls):
+        rows = PageRestriction.objects.values_list(
+            "page_id", "page__path", "is_public", "profiles__code"
+        )
+        codes_by_page = {}
+        heads = {}
+        for page_id, path, is_public, code in rows:
+            heads[page_id] = (path, is_public)
+            codes_by_page.setdefault(page_id, set()).update([code] if code else [])
+        return cls(
+            EffectiveRestriction(page_id, path, is_public, frozenset(codes_by_page[page_id]))
+            for page_id, (path, is_public) in heads.items()
+        )
+
+    def effective(self, path):
+        for length in reversed(self.lengths):
+            if length <= len(path):
+                restriction = self.by_path.get(path[:length])
+                if restriction is not None:
+                    return restriction
+        return ROOT_RESTRICTION
+
+    def filter_readable(self, pages, profile_codes):
+        """Narrow a page queryset to the pages readable with these profiles.
+
+        A page is hidden when its nearest restriction denies: it lies under a denied
+        restriction at some depth and under no restriction deeper than that one.
+        The SQL grows with the number of restricted depths, not with the tree.
+        """
+        paths_at = {
+            length: [p for p in self.by_path if len(p) == length] for length in self.lengths
+        }
+        hidden = Q()
+        for i, length in enumerate(self.lengths):
+            denied = [
+                p for p in paths_at[length] if not self.by_path[p].allows(profile_codes)
+            ]
+            if not denied:
+                continue
+            term = Q(**{f"_extranet_prefix_{length}__in": denied})
+            for deeper in self.lengths[i + 1 :]:
+                term &= ~Q(**{f"_extranet_prefix_{deeper}__in": paths_at[deeper]})
+            hidden |= term
+        if not hidden:
+            return pages
+        return pages.alias(
+            **{f"_extranet_prefix_{length}": Left("path", length) for length in self.lengths}
+        ).exclude(hidden)
+
+
+def readable_pages(user, pages=None):
+    """The pages this user may read (SPEC §4), as a queryset.
+
+    ``pages`` narrows a given page queryset (any page type); by default all pages.
+    Two queries whatever the depth of the tree, plus the user's profiles once per
+    request.
+    """
+    if pages is None:
+        pages = swapper.load_model("wagtailcore", "Page").objects.all()
+    return RestrictionTree.load().filter_readable(pages, user_profiles(user))
+
+
+def can_read_page(user, page):
+    return readable_pages(user, page.__class__.objects.filter(pk=page.pk)).exists()
+
+
+def effective_restriction(page):
+    return RestrictionTree.load().effective(page.path)
+
+
+def document_restriction(document):
+    """The profiles a document needs, as an EffectiveRestriction (public when none)."""
+    codes = list(
+        DocumentRestriction.objects.filter(document=document).values_list(
+            "profiles__code", flat=True
+        )
+    )
+    if not codes:
+        return ROOT_RESTRICTION
+    return EffectiveRestriction(None, "", False, frozenset(c for c in codes if c))
+
+
+def can_read_document(user, document):
+    return document_restriction(document).allows(user_profiles(user))

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CmsExtranetConfig(AppConfig):
+    name = "cms_extranet"
+    label = "cms_extranet"
+    verbose_name = _("Extranet")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,370 @@
+import swapper
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel
+from wagtail.documents import get_document_model_string
+from wagtail.search import index
+
+from .forms import RestrictedPageForm
+from .panels import RestrictionPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
+
+
+class OrganisationCondition(models.TextChoices):
+    NONE = "", _("Geen voorwaarde")
+    REGISTERS_IN_MLP = "registers_in_mlp", _("Organisatie registreert in MLP")
+    UITBETALING_ACCESS = "uitbetaling_access", _(
+        "Uitbetalingsinstelling waarvan de vestiging toegang heeft"
+    )
+
+
+class Profile(models.Model):
+    """An extranet profile (toegang). Data, not an enum: SPEC §2."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("naam"), max_length=100)
+    requestable = models.BooleanField(
+        _("aan te vragen door een administrator"), default=False
+    )
+    needs_approval = models.BooleanField(
+        _("aanvraag vereist goedkeuring door VDAB"), default=False
+    )
+    request_condition = models.CharField(
+        _("voorwaarde voor een aanvraag"),
+        max_length=32,
+        choices=OrganisationCondition.choices,
+        blank=True,
+        default=OrganisationCondition.NONE,
+        help_text=_("Een toegekende aanvraag geldt enkel zolang aan deze voorwaarde voldaan is."),
+    )
+    denied_to_auditors = models.BooleanField(
+        _("nooit voor auditoren"), default=False
+    )
+    help_page = models.ForeignKey(
+        PAGE_MODEL,
+        verbose_name=_("pagina over deze toegang"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("profiel")
+        verbose_name_plural = _("profielen")
+
+    def __str__(self):
+        return self.name
+
+
+class ApplicationRight(models.Model):
+    """A right in another VDAB application (toepassingsrecht); it may give a profile."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("naam"), max_length=100)
+    profile = models.ForeignKey(
+        Profile,
+        verbose_name=_("geeft automatisch het profiel"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="application_rights",
+    )
+    requires_mlp_training = models.BooleanField(
+        _("enkel na de MLP-opleiding"), default=False
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("toepassingsrecht")
+        verbose_name_plural = _("toepassingsrechten")
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("naam"), max_length=200)
+    registers_in_mlp = models.BooleanField(_("registreert in MLP"), default=False)
+    is_uitbetalingsinstelling = models.BooleanField(
+        _("is een uitbetalingsinstelling"), default=False
+    )
+    registers_career_cheques = models.BooleanField(
+        _("registreert loopbaancheques"), default=False
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+
+    def __str__(self):
+        return self.name
+
+
+class Vestiging(models.Model):
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisatie"),
+        on_delete=models.PROTECT,
+        related_name="vestigingen",
+    )
+    name = models.CharField(_("naam"), max_length=200)
+    uitbetaling_access = models.BooleanField(
+        _("heeft toegang tot Extranet voor Uitbetalingsinstellingen"), default=False
+    )
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        verbose_name = _("vestiging")
+        verbose_name_plural = _("vestigingen")
+
+    def __str__(self):
+        return f"{self.organisation} – {self.name}"
+
+
+class PartnerAccount(models.Model):
+    """The extranet side of a Django user: where they work and what they may do."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        on_delete=models.CASCADE,
+        related_name="partner_account",
+    )
+    vestiging = models.ForeignKey(
+        Vestiging,
+        verbose_name=_("vestiging"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    is_administrator = models.BooleanField(_("administrator"), default=False)
+    is_auditor = models.BooleanField(_("auditor"), default=False)
+    mlp_training_followed = models.BooleanField(_("MLP-opleiding gevolgd"), default=False)
+    rights = models.ManyToManyField(
+        ApplicationRight,
+        verbose_name=_("toepassingsrechten"),
+        through="UserRight",
+        blank=True,
+        related_name="accounts",
+    )
+
+    class Meta:
+        verbose_name = _("partneraccount")
+        verbose_name_plural = _("partneraccounts")
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def organisation(self):
+        return self.vestiging.organisation if self.vestiging_id else None
+
+
+class UserRight(models.Model):
+    account = models.ForeignKey(PartnerAccount, on_delete=models.CASCADE)
+    right = models.ForeignKey(ApplicationRight, on_delete=models.CASCADE)
+    granted_at = models.DateTimeField(_("toegekend op"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "right"], name="unique_user_right")
+        ]
+        verbose_name = _("toepassingsrecht van een gebruiker")
+        verbose_name_plural = _("toepassingsrechten van gebruikers")
+
+
+class ProfileGrant(models.Model):
+    """A profile requested for a user and approved; deleting it withdraws the profile."""
+
+    account = models.ForeignKey(
+        PartnerAccount, on_delete=models.CASCADE, related_name="profile_grants"
+    )
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="grants")
+    approved_at = models.DateTimeField(_("goedgekeurd op"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("goedgekeurd door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "profile"], name="unique_profile_grant")
+        ]
+        verbose_name = _("toegekend profiel")
+        verbose_name_plural = _("toegekende profielen")
+
+
+class Restriction(models.TextChoices):
+    INHERIT = "inherit", _("Overnemen van de bovenliggende pagina")
+    PUBLIC = "public", _("Publiek: iedereen mag de pagina lezen")
+    PROFILES = "profiles", _("Beveiligd: enkel voor de gekozen profielen")
+
+
+class RestrictedPageMixin(models.Model):
+    """Gives a page type the extranet restriction (SPEC §4).
+
+    The published value is copied to PageRestriction so that "which pages may this
+    user read" is one query over all page types.
+    """
+
+    restriction = models.CharField(
+        _("toegang"),
+        max_length=10,
+        choices=Restriction.choices,
+        default=Restriction.INHERIT,
+    )
+    restriction_profiles = ParentalManyToManyField(
+        Profile, verbose_name=_("profielen"), blank=True, related_name="+"
+    )
+
+    base_form_class = RestrictedPageForm
+    settings_panels = [RestrictionPanel()]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if self.live and (update_fields is None or "restriction" in update_fields):
+            PageRestriction.store(self)
+        return result
+
+
+class PageRestriction(models.Model):
+    """The published restriction of a page that does not inherit its parent's."""
+
+    page = models.OneToOneField(
+        PAGE_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="extranet_restriction",
+    )
+    is_public = models.BooleanField(default=False)
+    profiles = models.ManyToManyField(Profile, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("paginabeveiliging")
+        verbose_name_plural = _("paginabeveiligingen")
+
+    @classmethod
+    def store(cls, page):
+        if page.restriction == Restriction.INHERIT:
+            cls.objects.filter(page_id=page.pk).delete()
+            return
+        rule, _created = cls.objects.update_or_create(
+            page_id=page.pk, defaults={"is_public": page.restriction == Restriction.PUBLIC}
+        )
+        rule.profiles.set(
+            page.restriction_profiles.all() if page.restriction == Restriction.PROFILES else []
+        )
+
+
+class DocumentRestriction(models.Model):
+    """Limits a document's download to holders of one of the profiles."""
+
+    document = models.OneToOneField(
+        get_document_model_string(),
+        verbose_name=_("document"),
+        on_delete=models.CASCADE,
+        related_name="extranet_restriction",
+    )
+    profiles = models.ManyToManyField(Profile, verbose_name=_("profielen"))
+
+    panels = [FieldPanel("document"), FieldPanel("profiles", widget=forms.CheckboxSelectMultiple)]
+
+    class Meta:
+        verbose_name = _("documentbeveiliging")
+        verbose_name_plural = _("documentbeveiligingen")
+
+    def __str__(self):
+        return str(self.document)
+
+
+class AppLink(index.Indexed, models.Model):
+    """A tile on the home page linking to one of the partner's applications (SPEC §5)."""
+
+    title = models.CharField(_("titel"), max_length=100)
+    description = models.CharField(_("omschrijving"), max_length=255, blank=True)
+    url = models.URLField(_("adres"))
+    right = models.ForeignKey(
+        ApplicationRight,
+        verbose_name=_("zichtbaar met het recht"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Leeg: zichtbaar voor elke aangemelde partner."),
+    )
+    administrators_only = models.BooleanField(_("enkel voor administrators"), default=False)
+    sort_order = models.PositiveIntegerField(_("volgorde"), default=0)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("url"),
+        FieldPanel("right"),
+        FieldPanel("administrators_only"),
+        FieldPanel("sort_order"),
+    ]
+    search_fields = [index.SearchField("title")]
+
+    class Meta:
+        ordering = ["sort_order", "title"]
+        verbose_name = _("toepassingslink")
+        verbose_name_plural = _("toepassingslinks")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.right_id and self.administrators_only:
+            raise ValidationError(
+                _("Kies een recht of 'enkel voor administrators', niet allebei.")
+            )
+
+
+@register_setting(icon="lock")
+class ExtranetSettings(BaseSiteSetting):
+    access_page = models.ForeignKey(
+        PAGE_MODEL,
+        verbose_name=_("pagina 'Hoe krijg je toegang?'"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    terms_page = models.ForeignKey(
+        PAGE_MODEL,
+        verbose_name=_("pagina Gebruiksvoorwaarden"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    disclaimer_page = models.ForeignKey(
+        PAGE_MODEL,
+        verbose_name=_("pagina Disclaimer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("access_page"), FieldPanel("terms_page"), FieldPanel("disclaimer_page")]
+
+    class Meta:
+        verbose_name = _("extranet")

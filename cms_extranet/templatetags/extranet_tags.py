@@ -1,0 +1,23 @@
+from django import template
+
+from ..access import partner_account, user_rights
+from ..models import AppLink
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def extranet_app_links(context):
+    """The application tiles this user may see: each needs the right it names."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return []
+    account = partner_account(user)
+    is_administrator = bool(account and account.is_administrator)
+    rights = user_rights(user)
+    return [
+        link
+        for link in AppLink.objects.select_related("right")
+        if (link.right is None or link.right.code in rights)
+        and (is_administrator or not link.administrators_only)
+    ]

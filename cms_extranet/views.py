@@ -1,0 +1,50 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from .access import partner_account, user_profiles
+from .forms import LoginForm
+from .models import Profile
+
+
+def deny(request, restriction):
+    """Anonymous visitors go to the login page and come back; others get a 403 page."""
+    request.extranet_private = True
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    profiles = Profile.objects.filter(code__in=restriction.profiles).select_related(
+        "help_page"
+    )
+    return TemplateResponse(
+        request,
+        "cms_extranet/access_denied.html",
+        {"required_profiles": profiles, "held_profiles": user_profiles(request.user)},
+        status=403,
+    )
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "cms_extranet/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+    extra_context = {"title": _("Inloggen")}
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class ProfileView(LoginRequiredMixin, TemplateView):
+    template_name = "cms_extranet/profile.html"
+    extra_context = {"title": _("Profiel")}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["account"] = partner_account(self.request.user)
+        context["profiles"] = Profile.objects.filter(
+            code__in=user_profiles(self.request.user)
+        )
+        return context

@@ -1,0 +1,116 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+
+from .access import can_read_document, can_read_page, document_restriction, effective_restriction
+from .models import (
+    ApplicationRight,
+    AppLink,
+    DocumentRestriction,
+    Organisation,
+    PartnerAccount,
+    Profile,
+    ProfileGrant,
+    UserRight,
+    Vestiging,
+)
+from .views import deny
+
+
+@hooks.register("before_serve_page")
+def enforce_page_restriction(page, request, serve_args, serve_kwargs):
+    restriction = effective_restriction(page)
+    if not restriction.is_public:
+        request.extranet_private = True
+    if not can_read_page(request.user, page):
+        return deny(request, restriction)
+    return None
+
+
+@hooks.register("before_serve_document")
+def enforce_document_restriction(document, request):
+    restriction = document_restriction(document)
+    if not restriction.is_public:
+        request.extranet_private = True
+    if not can_read_document(request.user, document):
+        return deny(request, restriction)
+    return None
+
+
+register_snippet(AppLink)
+register_snippet(DocumentRestriction)
+
+
+class ProfileAdmin(ModelAdmin):
+    model = Profile
+    menu_icon = "key"
+    list_display = ("name", "code", "requestable", "needs_approval", "request_condition")
+
+
+class ApplicationRightAdmin(ModelAdmin):
+    model = ApplicationRight
+    menu_icon = "tick-inverse"
+    list_display = ("name", "code", "profile", "requires_mlp_training")
+
+
+class OrganisationAdmin(ModelAdmin):
+    model = Organisation
+    menu_icon = "group"
+    list_display = (
+        "name",
+        "registers_in_mlp",
+        "is_uitbetalingsinstelling",
+        "registers_career_cheques",
+    )
+    search_fields = ("name",)
+
+
+class VestigingAdmin(ModelAdmin):
+    model = Vestiging
+    menu_icon = "site"
+    list_display = ("name", "organisation", "uitbetaling_access")
+    list_filter = ("organisation",)
+    search_fields = ("name", "organisation__name")
+
+
+class PartnerAccountAdmin(ModelAdmin):
+    model = PartnerAccount
+    menu_icon = "user"
+    list_display = ("user", "vestiging", "is_administrator", "is_auditor", "mlp_training_followed")
+    list_filter = ("is_administrator", "is_auditor", "vestiging__organisation")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    form_fields_exclude = ("rights",)
+
+
+class UserRightAdmin(ModelAdmin):
+    model = UserRight
+    menu_label = _("Toepassingsrechten van gebruikers")
+    menu_icon = "list-ul"
+    list_display = ("account", "right", "granted_at")
+    list_filter = ("right",)
+    search_fields = ("account__user__username",)
+
+
+class ProfileGrantAdmin(ModelAdmin):
+    model = ProfileGrant
+    menu_icon = "success"
+    list_display = ("account", "profile", "approved_at", "approved_by")
+    list_filter = ("profile",)
+    search_fields = ("account__user__username",)
+
+
+@modeladmin_register
+class ExtranetAdminGroup(ModelAdminGroup):
+    menu_label = _("Extranet")
+    menu_icon = "lock"
+    menu_order = 250
+    items = (
+        ProfileAdmin,
+        ApplicationRightAdmin,
+        OrganisationAdmin,
+        VestigingAdmin,
+        PartnerAccountAdmin,
+        UserRightAdmin,
+        ProfileGrantAdmin,
+    )
