@@ -211,11 +211,11 @@ PARTNERS = {
     "werkgever": ("Lotte", "Dubois", "kaai", ["vacatures"], False, False, False, []),
 }
 
-# username: (first, last, group or None for superuser)
+# username: (first, last, groups; none for the superuser)
 AGENCY = {
-    "redacteur": ("Ruben", "Redacteur", "Editors"),
-    "toegang.vdab": ("Tine", "Toegang", "Toegangsbeheerders VDAB"),
-    "admin": ("Ad", "Min", None),
+    "redacteur": ("Ruben", "Redacteur", ["Editors", "Moderators"]),
+    "toegang.vdab": ("Tine", "Toegang", ["Toegangsbeheerders VDAB"]),
+    "admin": ("Ad", "Min", []),
 }
 
 # (title, description, right code or None, administrators only, url)

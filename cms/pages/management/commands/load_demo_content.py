@@ -180,11 +180,11 @@ class Command(BaseCommand):
             return user
 
         officer = None
-        for username, (first, last, group) in demo.AGENCY.items():
-            agent = user(username, first, last, is_superuser=group is None, is_staff=group is None)
-            if group:
-                group, _ = Group.objects.get_or_create(name=group)
-                if group.name == "Toegangsbeheerders VDAB":
+        for username, (first, last, groups) in demo.AGENCY.items():
+            agent = user(username, first, last, is_superuser=not groups, is_staff=not groups)
+            for name in groups:
+                group, _ = Group.objects.get_or_create(name=name)
+                if name == "Toegangsbeheerders VDAB":
                     officer = agent
                     for app_label, codename in ACCESS_OFFICER_PERMISSIONS:
                         group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

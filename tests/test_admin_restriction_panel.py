@@ -1,0 +1,84 @@
+"""Editors see and set a page's restriction in the Wagtail page editor."""
+
+import pytest
+from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from cms_extranet.models import PageRestriction, Profile
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_url(page):
+    return f"/admin/pages/{page.pk}/edit/"
+
+
+def form(page, restriction_profiles=(), **fields):
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "intro": page.intro,
+        "body": streamfield([]),
+        "comments": inline_formset([]),
+        "restriction": page.restriction,
+        **fields,
+    }
+    return {**nested_form_data(data), "restriction_profiles": list(restriction_profiles)}
+
+
+def test_panel_shows_the_effective_restriction_and_where_it_comes_from(login):
+    client = login("redacteur")
+    page = Page.objects.get(url_path="/extranet/mlp/richtlijnen/handleiding/")
+    html = client.get(edit_url(page)).content.decode()
+    assert "Effectieve toegang" in html
+    assert "beveiligd, enkel voor" in html and "Extranet-MLP" in html
+    assert "Overgenomen van" in html
+    section = Page.objects.get(url_path="/extranet/mlp/")
+    assert f'href="/admin/pages/{section.pk}/edit/"' in html
+
+
+def test_panel_on_a_public_override_says_it_is_set_on_the_page(login):
+    client = login("redacteur")
+    page = Page.objects.get(url_path="/extranet/das/over-das/")
+    html = client.get(edit_url(page)).content.decode()
+    assert "publiek, voor iedereen" in html
+    assert "Ingesteld op deze pagina." in html
+
+
+def test_editor_secures_a_page_by_publishing_a_restriction(login, client):
+    page = Page.objects.get(url_path="/extranet/disclaimer/").specific
+    editor = login("redacteur")
+    mlp = Profile.objects.get(code="mlp")
+    response = editor.post(
+        edit_url(page),
+        form(page, restriction="profiles", restriction_profiles=[mlp.pk], **{"action-publish": "1"}),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = PageRestriction.objects.get(page=page)
+    assert list(rule.profiles.values_list("code", flat=True)) == ["mlp"]
+    editor.logout()
+    assert client.get("/disclaimer/").status_code == 302
+
+
+def test_secured_restriction_without_profiles_is_refused_and_changes_nothing(login, client):
+    page = Page.objects.get(url_path="/extranet/disclaimer/").specific
+    editor = login("redacteur")
+    response = editor.post(
+        edit_url(page), form(page, restriction="profiles", **{"action-publish": "1"})
+    )
+    assert response.status_code == 200
+    assert "Kies minstens één profiel" in response.content.decode()
+    assert not PageRestriction.objects.filter(page=page).exists()
+    editor.logout()
+    assert client.get("/disclaimer/").status_code == 200
+
+
+def test_preview_of_a_secured_page_works_for_editors(login):
+    editor = login("redacteur")
+    page = Page.objects.get(url_path="/extranet/mlp/nieuws/").specific
+    response = editor.post(f"/admin/pages/{page.pk}/edit/preview/", form(page))
+    assert response.status_code == 200
+    assert response.json()["is_valid"]
+    response = editor.get(f"/admin/pages/{page.pk}/edit/preview/")
+    assert response.status_code == 200
+    assert "Recente wijzigingen" in response.content.decode()
