@@ -82,3 +82,22 @@ def test_preview_of_a_secured_page_works_for_editors(login):
     response = editor.get(f"/admin/pages/{page.pk}/edit/preview/")
     assert response.status_code == 200
     assert "Recente wijzigingen" in response.content.decode()
+
+
+def test_profiles_are_editable_in_the_admin(login):
+    client = login("admin")
+    profile = Profile.objects.get(code="esf")
+    assert "Extranet-ESF-rapportering" in client.get("/admin/cms_extranet/profile/").content.decode()
+    response = client.post(
+        f"/admin/cms_extranet/profile/edit/{profile.pk}/",
+        {"code": "esf", "name": "Extranet-ESF", "request_condition": ""},
+    )
+    assert response.status_code == 302
+    assert Profile.objects.get(pk=profile.pk).name == "Extranet-ESF"
+
+
+def test_editors_manage_application_tiles_and_document_restrictions_as_snippets(login):
+    client = login("admin")
+    assert client.get("/admin/snippets/cms_extranet/applink/").status_code == 200
+    html = client.get("/admin/snippets/cms_extranet/documentrestriction/").content.decode()
+    assert "Formulier Gebruiksvoorwaarden Extranet Uitbetalingsinstellingen" in html
