@@ -10,9 +10,15 @@ from .forms import LoginForm
 from .models import Profile
 
 
-def deny(request, restriction):
-    """Anonymous visitors go to the login page and come back; others get a 403 page."""
-    request.extranet_private = True
+def enforce(request, restriction, readable):
+    """None when the visitor may read; else the login redirect (anonymous) or a 403 page.
+
+    Any response about something restricted is marked private (see the middleware).
+    """
+    if not restriction.is_public:
+        request.extranet_private = True
+    if readable:
+        return None
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     profiles = Profile.objects.filter(code__in=restriction.profiles).select_related(

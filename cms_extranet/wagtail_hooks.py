@@ -15,27 +15,19 @@ from .models import (
     UserRight,
     Vestiging,
 )
-from .views import deny
+from .views import enforce
 
 
 @hooks.register("before_serve_page")
 def enforce_page_restriction(page, request, serve_args, serve_kwargs):
-    restriction = effective_restriction(page)
-    if not restriction.is_public:
-        request.extranet_private = True
-    if not can_read_page(request.user, page):
-        return deny(request, restriction)
-    return None
+    return enforce(request, effective_restriction(page), can_read_page(request.user, page))
 
 
 @hooks.register("before_serve_document")
 def enforce_document_restriction(document, request):
-    restriction = document_restriction(document)
-    if not restriction.is_public:
-        request.extranet_private = True
-    if not can_read_document(request.user, document):
-        return deny(request, restriction)
-    return None
+    return enforce(
+        request, document_restriction(document), can_read_document(request.user, document)
+    )
 
 
 register_snippet(AppLink)
