@@ -1,4 +1,7 @@
+import shutil
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from cms.pages.models import ContentPage, HomePage
@@ -12,6 +15,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the demo extranet, loaded once and rolled back after each test."""
     with django_db_blocker.unblock():
         call_command("load_demo_content", verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remove_test_media():
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture

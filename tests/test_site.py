@@ -105,3 +105,19 @@ def test_page_language_and_stylesheet_are_served_by_the_site(client):
     assert "https://" not in "".join(
         line for line in html.splitlines() if "<link" in line or "<script" in line
     )
+
+
+def test_home_lists_only_the_sections_the_visitor_may_read(client, login):
+    html = client.get("/").content.decode()
+    assert 'href="/alles-over-extranet/"' in html
+    assert "Extranet-MLP: informatie voor partners" not in html
+    assert 'href="/mlp/"' not in html
+    html = login("mlp.partner").get("/").content.decode()
+    assert 'href="/mlp/"' in html
+    assert 'href="/das/"' not in html and "Extranet-DAS: informatie" not in html
+
+
+def test_section_lists_public_subpages_but_not_secured_ones(login):
+    html = login("das.partner").get("/das/").content.decode()
+    assert "Richtlijnen Digitaal Archief Samenwerking" in html
+    assert "Over DAS: publieke informatie" in html

@@ -7,6 +7,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms_extranet.access import readable_pages
 from cms_extranet.models import RestrictedPageMixin
 
 
@@ -34,6 +35,11 @@ class BasePage(RestrictedPageMixin, Page):
 
     class Meta:
         abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["subpages"] = readable_pages(request.user, self.get_children().live())
+        return context
 
 
 class HomePage(BasePage):
