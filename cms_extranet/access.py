@@ -101,11 +101,6 @@ def user_profiles(user):
     return memo["profiles"]
 
 
-def forget_access(user):
-    """Drop the per-request memo, for code that changes a user's rights mid-request."""
-    user.__dict__.pop(_CACHE_ATTR, None)
-
-
 @dataclass(frozen=True)
 class EffectiveRestriction:
     """The restriction that applies to a page, and the page it comes from."""

@@ -125,3 +125,17 @@ def test_public_pages_are_cacheable_for_anonymous_visitors(client):
     response = client.get("/alles-over-extranet/")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+def test_link_to_the_restricted_document_shows_only_to_those_who_may_download_it(home, login):
+    from cms.pages.models import ContentPage
+
+    document = get_document_model().objects.get(title__startswith="Formulier Gebruiksvoorwaarden")
+    page = ContentPage(title="Formulieren", slug="formulieren", restriction="public",
+                       body=[("document", {"document": document, "label": "Het formulier"})])
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    assert "Het formulier" in login("uitbetaling.medewerker").get("/formulieren/").content.decode()
+    html = login("das.partner").get("/formulieren/").content.decode()
+    assert "Het formulier" not in html and document.url not in html

@@ -121,3 +121,12 @@ def test_section_lists_public_subpages_but_not_secured_ones(login):
     html = login("das.partner").get("/das/").content.decode()
     assert "Richtlijnen Digitaal Archief Samenwerking" in html
     assert "Over DAS: publieke informatie" in html
+
+
+def test_breadcrumb_of_a_public_page_never_names_its_secured_section(client, login):
+    html = client.get("/das/over-das/").content.decode()
+    assert "Over DAS: publieke informatie" in html
+    assert "Extranet-DAS: informatie voor DAS-gebruikers" not in html
+    assert 'href="/das/"' not in html
+    html = login("das.partner").get("/das/over-das/").content.decode()
+    assert 'href="/das/"' in html

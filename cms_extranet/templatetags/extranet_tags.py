@@ -1,6 +1,6 @@
 from django import template
 
-from ..access import partner_account, user_rights
+from ..access import can_read_document, partner_account, user_rights
 from ..models import AppLink
 
 register = template.Library()
@@ -21,3 +21,9 @@ def extranet_app_links(context):
         if (link.right is None or link.right.code in rights)
         and (is_administrator or not link.administrators_only)
     ]
+
+
+@register.filter
+def readable_by(document, user):
+    """Whether the user may download the document: links to others are not shown."""
+    return can_read_document(user, document)
