@@ -1,32 +1,97 @@
+from dataclasses import dataclass
+
+import swapper
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.utils.cache import patch_cache_control
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from wagtail.models import Page
 
 from cms_extranet.access import readable_pages
 
+from .backends import SearchUnavailable, get_backend
+
 MAX_QUERY_LENGTH = 200
+MAX_PAGE = 1_000
+
+
+def clean_query(raw):
+    """Printable text, single spaces, at most MAX_QUERY_LENGTH characters."""
+    text = "".join(c if c.isprintable() else " " for c in raw[: MAX_QUERY_LENGTH * 4])
+    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def requested_page(raw):
+    try:
+        return min(max(int(raw), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1
+
+
+@dataclass
+class Result:
+    title: str
+    url: str
+    snippet: SafeString
+    breadcrumb: list
+    date: object
+
+
+def present(request, matches):
+    """Titles, URLs, dates and breadcrumbs from the database; ancestors only when readable."""
+    Page = swapper.load_model("wagtailcore", "Page")
+    pages = {p.pk: p for p in Page.objects.filter(pk__in=[m.page_id for m in matches])}
+    steplen = Page.steplen
+    ancestor_paths = {
+        page.path[:i] for page in pages.values() for i in range(2 * steplen, len(page.path), steplen)
+    }
+    titles = dict(
+        readable_pages(request.user, Page.objects.filter(path__in=ancestor_paths)).values_list("path", "title")
+    )
+    results = []
+    for match in matches:
+        page = pages.get(match.page_id)
+        if page is None:
+            continue
+        breadcrumb = [
+            titles[page.path[:i]]
+            for i in range(2 * steplen, len(page.path), steplen)
+            if page.path[:i] in titles
+        ]
+        results.append(Result(page.title, page.get_url(request), match.snippet, breadcrumb, page.last_published_at))
+    return results
 
 
 class SearchView(TemplateView):
-    """Title search over the pages the visitor may read; the Elasticsearch issue replaces it."""
+    """Full-text search that shows each visitor only the pages they may read."""
 
     template_name = "search/search.html"
     paginate_by = 10
     extra_context = {"title": _("Zoeken")}
 
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        status = 503 if context.get("unavailable") else 200
+        response = self.render_to_response(context, status=status)
+        # Results depend on who asks.
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = " ".join(
-            "".join(c for c in self.request.GET.get("q", "") if c.isprintable()).split()
-        )[:MAX_QUERY_LENGTH]
+        query = clean_query(self.request.GET.get("q", ""))
         context["search_query"] = query
         if not query:
             return context
-        pages = Page.objects.live().filter(depth__gt=1)
-        for word in query.split()[:10]:
-            pages = pages.filter(Q(title__icontains=word) | Q(search_description__icontains=word))
-        pages = readable_pages(self.request.user, pages).order_by("-last_published_at", "pk")
-        context["page_obj"] = Paginator(pages, self.paginate_by).get_page(self.request.GET.get("page"))
+        number = requested_page(self.request.GET.get("page"))
+        matches = get_backend().search(
+            self.request.user, query, (number - 1) * self.paginate_by, self.paginate_by
+        )
+        try:
+            page_obj = Paginator(matches, self.paginate_by).get_page(number)
+            context["results"] = present(self.request, page_obj.object_list)
+        except SearchUnavailable:
+            context["unavailable"] = True
+            return context
+        context["page_obj"] = page_obj
         return context

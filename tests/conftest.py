@@ -1,3 +1,4 @@
+import os
 import shutil
 
 import pytest
@@ -6,6 +7,8 @@ from django.core.management import call_command
 
 from cms.pages.models import ContentPage, HomePage
 from cms_extranet.models import Profile
+from search import documents, indexing
+from search.testing import Node, missing_tools
 
 PASSWORD = "extranet-demo"
 
@@ -53,3 +56,53 @@ def login(client, django_user_model):
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url():
+    """A real Elasticsearch: ELASTICSEARCH_URL's cluster, or a node of this run's own."""
+    if settings.ELASTICSEARCH_TEST_URL:
+        yield settings.ELASTICSEARCH_TEST_URL
+        return
+    reason = missing_tools()
+    if reason:
+        message = f"Elasticsearch tests need Java and Maven to fetch and run a node ({reason})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    node = Node()
+    yield node.start()
+    node.stop()
+
+
+def drop_indices(es):
+    names = es.indices.get(index=f"{documents.alias_name()}-*", ignore_unavailable=True, allow_no_indices=True)
+    for name in names:
+        es.indices.delete(index=name)
+
+
+@pytest.fixture
+def elasticsearch(elasticsearch_url, settings, db):
+    """Search through Elasticsearch, with a fresh index of the demo pages."""
+    settings.ELASTICSEARCH_URL = elasticsearch_url
+    es = documents.client()
+    drop_indices(es)
+    indexing.rebuild()
+    yield es
+    drop_indices(es)
+
+
+@pytest.fixture(params=["database", "elasticsearch"])
+def search_backend(request, settings, db):
+    """Runs a test once per search backend: the shared contract."""
+    if request.param == "elasticsearch":
+        return request.getfixturevalue("elasticsearch")
+    settings.ELASTICSEARCH_URL = ""
+    return None
+
+
+def index_changes(es):
+    """What the worker does after a change, then make it searchable at once."""
+    if es is not None:
+        indexing.process_updates()
+        es.indices.refresh(index=documents.alias_name())

@@ -107,7 +107,11 @@ WAGTAIL_SITE_NAME = "Extranet voor partners"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Documents are always served through Django so that their restriction is enforced.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The site's search uses Elasticsearch when ELASTICSEARCH_URL is set, else this backend;
+# SEARCH_CONFIG gives Dutch stemming on PostgreSQL.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "dutch"}
+}
 
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
 if EMAIL_URL.startswith("smtp"):
@@ -126,6 +130,7 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@extranet.vdab.be")
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "extranet-pages")
 
 Q_CLUSTER = {
     "name": "extranet",

@@ -1,3 +1,4 @@
+import os
 import tempfile
 from pathlib import Path
 
@@ -11,3 +12,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Real files (document downloads stream from disk), never the developer's var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="extranet-test-media-"))
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+
+# The suite searches the database; Elasticsearch tests switch to a node of their own, or
+# to the cluster that ELASTICSEARCH_URL names, under an alias of this run's own.
+ELASTICSEARCH_TEST_URL = ELASTICSEARCH_URL  # noqa: F405
+ELASTICSEARCH_URL = ""
+SEARCH_INDEX_ALIAS = f"test-extranet-pages-{os.getpid()}"

@@ -1,0 +1,119 @@
+"""The Elasticsearch document of a page, and the index that holds it."""
+
+from functools import lru_cache
+from html import unescape
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import strip_tags
+from elasticsearch import Elasticsearch
+from elasticsearch_dsl import Date, Document, Keyword, Text
+from wagtail.search import index
+
+# Not a valid profile code (a slug), so it can never collide with one.
+PUBLIC = "@public"
+
+# A plugin of this project (search/elasticsearch_plugin) for nodes without analysis-common,
+# such as the test distribution; the same Lucene Snowball stemmer as Elasticsearch's own.
+PLUGIN_STEMMER = "extranet_dutch_stem"
+
+
+def _text():
+    return Text(analyzer="extranet_dutch", fields={"exact": Text(analyzer="extranet_exact")})
+
+
+class PageDocument(Document):
+    title = _text()
+    intro = _text()
+    body = _text()
+    url = Keyword(index=False)
+    breadcrumb = Keyword(index=False)
+    path = Keyword()
+    last_published_at = Date()
+    restriction = Keyword()
+
+
+def alias_name():
+    return getattr(settings, "SEARCH_INDEX_ALIAS", "extranet-pages")
+
+
+@lru_cache(maxsize=4)
+def _client(url, timeout):
+    return Elasticsearch(url, request_timeout=timeout, max_retries=0)
+
+
+def client(timeout=10):
+    return _client(settings.ELASTICSEARCH_URL, timeout)
+
+
+def enabled():
+    return bool(getattr(settings, "ELASTICSEARCH_URL", ""))
+
+
+def index_body(es):
+    """Settings and mappings for a new index: Dutch stemming, stop words and an exact sub-field."""
+    plugins = {p["component"] for p in es.cat.plugins(format="json")}
+    stemmer = (
+        PLUGIN_STEMMER
+        if "extranet-analysis-dutch" in plugins
+        else {"type": "stemmer", "language": "dutch"}
+    )
+    analysis = {
+        "filter": {"extranet_dutch_stop": {"type": "stop", "stopwords": "_dutch_"}},
+        "analyzer": {
+            "extranet_dutch": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "extranet_dutch_stop", "extranet_stemmer"],
+            },
+            "extranet_exact": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
+        },
+    }
+    if isinstance(stemmer, dict):
+        analysis["filter"]["extranet_stemmer"] = stemmer
+    else:
+        analysis["analyzer"]["extranet_dutch"]["filter"][-1] = stemmer
+    return {
+        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "analysis": analysis},
+        "mappings": PageDocument._doc_type.mapping.to_dict(),
+    }
+
+
+def page_texts(page):
+    """(intro, body) as plain text, from the page's Wagtail search fields."""
+    intro = getattr(page, "intro", None) or page.search_description or ""
+    body = []
+    for field in page.get_search_fields():
+        if not isinstance(field, index.SearchField) or field.field_name in ("title", "intro"):
+            continue
+        try:
+            model_field = field.get_field(page.__class__)
+        except FieldDoesNotExist:
+            model_field = None
+        if hasattr(model_field, "get_searchable_content"):
+            body.extend(unescape(strip_tags(s)) for s in model_field.get_searchable_content(getattr(page, field.field_name)))
+        else:
+            value = field.get_value(page)
+            if isinstance(value, str):
+                body.append(unescape(strip_tags(value)))
+    return intro, " ".join(s.strip() for s in body if s and s.strip())
+
+
+def restriction_terms(restriction):
+    return [PUBLIC] if restriction.is_public else sorted(restriction.profiles)
+
+
+def build_document(page, restriction, breadcrumb):
+    """The document of a live, specific page; ``breadcrumb`` lists its ancestors' titles."""
+    intro, body = page_texts(page)
+    return PageDocument(
+        meta={"id": page.pk},
+        title=page.title,
+        intro=intro,
+        body=body,
+        url=page.get_url() or "",
+        breadcrumb=breadcrumb,
+        path=page.path,
+        last_published_at=page.last_published_at,
+        restriction=restriction_terms(restriction),
+    )
