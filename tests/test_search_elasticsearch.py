@@ -1,0 +1,137 @@
+"""Elasticsearch specifics: the index follows the pages, survives outages, and never leaks."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import CommandError, call_command
+from wagtail.models import Page
+
+from search import documents, indexing
+from search.backends import ElasticsearchBackend
+from search.models import IndexUpdate
+
+from .conftest import index_changes, make_page, set_restriction
+
+pytestmark = pytest.mark.django_db
+
+
+def doc(es, page):
+    found = es.options(ignore_status=404).get(index=documents.alias_name(), id=page.pk)
+    return found["_source"] if found.get("found") else None
+
+
+def test_documents_carry_the_effective_restriction_and_dutch_analysis(elasticsearch, client):
+    public = Page.objects.get(url_path="/extranet/hoe-krijg-je-toegang/")
+    secured = Page.objects.get(url_path="/extranet/mlp/richtlijnen/handleiding/")
+    assert doc(elasticsearch, public)["restriction"] == [documents.PUBLIC]
+    assert doc(elasticsearch, secured)["restriction"] == ["mlp"]
+    assert doc(elasticsearch, secured)["breadcrumb"][-2:] == [
+        "Extranet-MLP: informatie voor partners",
+        "Richtlijnen Mijn Loopbaan voor Partners",
+    ]
+    tokens = elasticsearch.indices.analyze(
+        index=documents.alias_name(), analyzer="extranet_dutch", text="De richtlijnen van de richtlijn"
+    )["tokens"]
+    assert [t["token"] for t in tokens] == ["richtlijn", "richtlijn"]
+    # Stemming: the singular finds the page titled with the plural.
+    html = client.get("/zoeken/", {"q": "toegangsrecht"}).content.decode()
+    assert "Hoe krijg je toegang tot Extranet?" in html
+
+
+def test_the_profile_filter_does_not_grow_with_the_number_of_restricted_pages(elasticsearch, home, django_user_model):
+    user = django_user_model.objects.get(username="multi.partner")
+    before = ElasticsearchBackend().query(user, "richtlijnen").to_dict()
+    for i in range(30):
+        make_page(home, f"beveiligd-{i}", restriction="profiles", profiles=["das"])
+    user = django_user_model.objects.get(username="multi.partner")
+    assert ElasticsearchBackend().query(user, "richtlijnen").to_dict() == before
+    assert before["query"]["bool"]["filter"] == [{"terms": {"restriction": [documents.PUBLIC, "das", "mlp"]}}]
+
+
+def test_user_input_never_reaches_query_string_syntax(elasticsearch):
+    query = ElasticsearchBackend().query(AnonymousUser(), "title:x OR body:/.*/").to_dict()
+    assert "'query_string'" not in str(query)
+    assert query["query"]["bool"]["must"][0]["simple_query_string"]["query"] == "title:x OR body:/.*/"
+
+
+def test_a_restriction_change_reindexes_the_whole_subtree(elasticsearch, home):
+    section = make_page(home, "sectie")
+    child = make_page(section, "kind")
+    grandchild = make_page(child, "kleinkind")
+    index_changes(elasticsearch)
+    assert doc(elasticsearch, grandchild)["restriction"] == [documents.PUBLIC]
+    set_restriction(section, "profiles", ["das", "mlp"])
+    index_changes(elasticsearch)
+    assert doc(elasticsearch, child)["restriction"] == ["das", "mlp"]
+    assert doc(elasticsearch, grandchild)["restriction"] == ["das", "mlp"]
+
+
+def test_a_move_reindexes_the_subtree_under_its_new_restriction(elasticsearch, home):
+    secured = Page.objects.get(url_path="/extranet/vertrouwelijk-luik/")
+    branch = make_page(home, "tak")
+    leaf = make_page(branch, "blad")
+    index_changes(elasticsearch)
+    Page.objects.get(pk=branch.pk).move(Page.objects.get(pk=secured.pk), pos="last-child")
+    index_changes(elasticsearch)
+    assert doc(elasticsearch, leaf)["restriction"] == ["vertrouwelijk"]
+    assert doc(elasticsearch, leaf)["url"].startswith("/vertrouwelijk-luik/tak/")
+
+
+def test_deleting_a_section_removes_the_documents_of_its_pages(elasticsearch, home):
+    section = make_page(home, "weg-sectie")
+    child = make_page(section, "weg-kind")
+    index_changes(elasticsearch)
+    Page.objects.get(pk=section.pk).delete()
+    index_changes(elasticsearch)
+    assert doc(elasticsearch, section) is None and doc(elasticsearch, child) is None
+
+
+def test_publishing_works_while_elasticsearch_is_down_and_the_update_lands_later(elasticsearch, home, settings, client):
+    url = settings.ELASTICSEARCH_URL
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
+    page = make_page(home, "tijdens-storing")
+    assert IndexUpdate.objects.filter(page_id=page.pk).exists()
+    with pytest.raises(Exception):
+        indexing.process_updates()
+    assert IndexUpdate.objects.filter(page_id=page.pk).exists()  # kept for the retry
+    response = client.get("/zoeken/", {"q": "storing"})
+    assert response.status_code == 503
+    assert "Zoeken is tijdelijk niet beschikbaar" in response.content.decode()
+    settings.ELASTICSEARCH_URL = url
+    index_changes(elasticsearch)
+    assert not IndexUpdate.objects.exists()
+    assert "Tijdens storing" in client.get("/zoeken/", {"q": "storing"}).content.decode()
+
+
+def test_a_stale_index_never_shows_a_secured_page(elasticsearch, client):
+    secured = Page.objects.get(url_path="/extranet/mlp/richtlijnen/handleiding/")
+    elasticsearch.update(
+        index=documents.alias_name(), id=secured.pk, doc={"restriction": [documents.PUBLIC]}, refresh=True
+    )
+    html = client.get("/zoeken/", {"q": "handleiding"}).content.decode()
+    assert secured.title not in html
+
+
+def test_rebuild_swaps_the_alias_to_a_new_complete_index(elasticsearch):
+    old = set(elasticsearch.indices.get_alias(name=documents.alias_name()))
+    expected = Page.objects.live().filter(depth__gt=1).count()
+    call_command("rebuild_search_index", verbosity=0)
+    new = set(elasticsearch.indices.get_alias(name=documents.alias_name()))
+    assert new and new.isdisjoint(old)
+    assert not elasticsearch.indices.exists(index=",".join(old))
+    assert elasticsearch.count(index=documents.alias_name())["count"] == expected
+
+
+def test_drift_is_reported_and_repaired(elasticsearch, home):
+    missing = Page.objects.get(url_path="/extranet/das/")
+    stale = Page.objects.get(url_path="/extranet/mlp/richtlijnen/")
+    elasticsearch.delete(index=documents.alias_name(), id=missing.pk)
+    elasticsearch.index(index=documents.alias_name(), id=999999, document={"title": "weg", "restriction": [documents.PUBLIC]})
+    elasticsearch.update(index=documents.alias_name(), id=stale.pk, doc={"restriction": [documents.PUBLIC]})
+    elasticsearch.indices.refresh(index=documents.alias_name())
+    found = indexing.drift()
+    assert (found.missing, found.extra, found.stale) == ([missing.pk], [999999], [stale.pk])
+    with pytest.raises(CommandError):
+        call_command("search_index_drift")
+    call_command("search_index_drift", "--repair")
+    elasticsearch.indices.refresh(index=documents.alias_name())
+    assert not indexing.drift()
