@@ -15,6 +15,7 @@ from .models import (
     PageRestriction,
     PartnerAccount,
     ProfileGrant,
+    RestrictionVersion,
     UserRight,
 )
 
@@ -128,6 +129,22 @@ class RestrictionTree:
         self.by_path = {r.path: r for r in restrictions}
         self.lengths = sorted({len(path) for path in self.by_path})
 
+    _cached = (object(), None)  # (version, tree)
+
+    @classmethod
+    def current(cls):
+        """The tree, cached in this process until ``RestrictionVersion`` moves on.
+
+        The version is read before the tree: a change committed in between leaves a
+        newer tree under an older version, which the next call reloads.
+        """
+        version = RestrictionVersion.current()
+        cached_version, tree = cls._cached
+        if cached_version != version:
+            tree = cls.load()
+            cls._cached = (version, tree)
+        return tree
+
     @classmethod
     def load(cls):
         rows = PageRestriction.objects.values_list(
@@ -180,15 +197,19 @@ class RestrictionTree:
 
 
 def readable_pages(user, pages=None):
-    """The pages this user may read (SPEC §4), as a queryset.
+    """The pages this user may read (SPEC §4).
 
-    ``pages`` narrows a given page queryset (any page type); by default all pages.
-    Two queries whatever the depth of the tree, plus the user's profiles once per
-    request.
+    ``pages`` narrows a page queryset (any page type; by default all pages) and gives a
+    queryset; or a list of pages already loaded, and gives a list. Two small queries
+    whatever the depth of the tree (the restriction tree itself is cached per process
+    until it changes), plus the user's profiles once per request.
     """
+    tree, codes = RestrictionTree.current(), user_profiles(user)
     if pages is None:
         pages = swapper.load_model("wagtailcore", "Page").objects.all()
-    return RestrictionTree.load().filter_readable(pages, user_profiles(user))
+    if isinstance(pages, (list, tuple)):
+        return [page for page in pages if tree.effective(page.path).allows(codes)]
+    return tree.filter_readable(pages, codes)
 
 
 def can_read_page(user, page):
@@ -196,7 +217,7 @@ def can_read_page(user, page):
 
 
 def effective_restriction(page):
-    return RestrictionTree.load().effective(page.path)
+    return RestrictionTree.current().effective(page.path)
 
 
 def document_restriction(document):

@@ -7,3 +7,8 @@ class CmsExtranetConfig(AppConfig):
     label = "cms_extranet"
     verbose_name = _("Extranet")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .signal_handlers import register_signal_handlers
+
+        register_signal_handlers()

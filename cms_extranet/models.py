@@ -1,3 +1,5 @@
+import uuid
+
 import swapper
 from django import forms
 from django.conf import settings
@@ -263,15 +265,41 @@ class PageRestriction(models.Model):
 
     @classmethod
     def store(cls, page):
+        """Copy a published page's restriction; a real change bumps ``RestrictionVersion``."""
+        existing = cls.objects.filter(page_id=page.pk).first()
+        before = existing and (existing.is_public, set(existing.profiles.values_list("pk", flat=True)))
         if page.restriction == Restriction.INHERIT:
-            cls.objects.filter(page_id=page.pk).delete()
+            if existing:
+                existing.delete()  # bumps the version through post_delete
             return
-        rule, _created = cls.objects.update_or_create(
-            page_id=page.pk, defaults={"is_public": page.restriction == Restriction.PUBLIC}
-        )
-        rule.profiles.set(
-            page.restriction_profiles.all() if page.restriction == Restriction.PROFILES else []
-        )
+        profiles = set()
+        if page.restriction == Restriction.PROFILES:
+            profiles = {profile.pk for profile in page.restriction_profiles.all()}
+        after = (page.restriction == Restriction.PUBLIC, profiles)
+        if before == after:
+            return
+        rule, _created = cls.objects.update_or_create(page_id=page.pk, defaults={"is_public": after[0]})
+        rule.profiles.set(profiles)
+        RestrictionVersion.bump()
+
+
+class RestrictionVersion(models.Model):
+    """One row, changed in the same transaction as any change to the restriction tree:
+    restrictions stored or deleted, pages moved. Every process caches the tree by it.
+
+    A fresh UUID, not a counter: a rolled-back change must not leave a number that a
+    later, different change reuses.
+    """
+
+    version = models.UUIDField(default=uuid.uuid4)
+
+    @classmethod
+    def bump(cls):
+        cls.objects.update_or_create(pk=1, defaults={"version": uuid.uuid4()})
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first()
 
 
 class DocumentRestriction(models.Model):

@@ -37,7 +37,7 @@ class RestrictionPanel(MultiFieldPanel):
             context = super().get_context_data(parent_context)
             Page = swapper.load_model("wagtailcore", "Page")
             page = self._reference_page()
-            effective = RestrictionTree.load().effective(page.path if page else "")
+            effective = RestrictionTree.current().effective(page.path if page else "")
             context.update(
                 {
                     "effective": effective,

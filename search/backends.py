@@ -50,7 +50,8 @@ class Matches:
     def _load(self, offset, size):
         total, matches = self.fetch(offset, size)
         ids = [m.page_id for m in matches]
-        readable = set(readable_pages(self.user, _pages().live().filter(pk__in=ids)).values_list("pk", flat=True))
+        pages = list(_pages().live().filter(pk__in=ids).only("pk", "path"))
+        readable = {page.pk for page in readable_pages(self.user, pages)}
         matches = [m for m in matches if m.page_id in readable]
         self.total = total
         self.cache = (offset, size, matches)

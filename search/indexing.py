@@ -158,7 +158,7 @@ def apply_updates(es, rows):
         (changes.subtrees if row.subtree else changes.single).add(row.page_id)
     prefixes = {row.path for row in rows if row.subtree}
     prefixes.update(_pages().filter(pk__in=changes.subtrees).values_list("path", flat=True))
-    tree = RestrictionTree.load()
+    tree = RestrictionTree.current()
 
     single = changes.single - changes.subtrees
     live = {p.pk: p for p in _pages().live().filter(pk__in=single)}
@@ -199,7 +199,7 @@ def rebuild(progress=None):
     new = create_index(es)
     es.indices.put_settings(index=new, settings={"refresh_interval": "-1"})
     started = timezone.now()
-    count = index_pages(es, _pages().filter(depth__gt=1), RestrictionTree.load(), index=new, progress=progress)
+    count = index_pages(es, _pages().filter(depth__gt=1), RestrictionTree.current(), index=new, progress=progress)
     es.indices.put_settings(index=new, settings={"refresh_interval": None})
     es.indices.refresh(index=new)
     old = list(es.indices.get_alias(name=alias_name()).keys()) if es.indices.exists_alias(name=alias_name()) else []
@@ -229,7 +229,7 @@ class Drift:
 def drift(es=None):
     """Compare the index with the live pages: missing, extra and stale-restriction documents."""
     es = es or client(timeout=120)
-    tree = RestrictionTree.load()
+    tree = RestrictionTree.current()
     expected = {
         pk: restriction_terms(tree.effective(path))
         for pk, path in _pages().live().filter(depth__gt=1).values_list("pk", "path")
@@ -248,5 +248,5 @@ def drift(es=None):
 def repair(found):
     es = client(timeout=120)
     delete_documents(es, found.extra)
-    index_pages(es, _pages().filter(pk__in=found.missing + found.stale), RestrictionTree.load())
+    index_pages(es, _pages().filter(pk__in=found.missing + found.stale), RestrictionTree.current())
 

@@ -45,9 +45,8 @@ def present(request, matches):
     ancestor_paths = {
         page.path[:i] for page in pages.values() for i in range(2 * steplen, len(page.path), steplen)
     }
-    titles = dict(
-        readable_pages(request.user, Page.objects.filter(path__in=ancestor_paths)).values_list("path", "title")
-    )
+    ancestors = list(Page.objects.filter(path__in=ancestor_paths).only("path", "title"))
+    titles = {page.path: page.title for page in readable_pages(request.user, ancestors)}
     results = []
     for match in matches:
         page = pages.get(match.page_id)

@@ -59,13 +59,15 @@ def build(spec, home):
 
 
 def oracle(expected, profiles, word):
-    """Walk up the generated tree: the nearest page that does not inherit decides."""
+    """Walk up the generated tree: the nearest published page that does not inherit decides
+    (a restriction takes effect when its page is published)."""
     found = set()
     for i, (_parent, _r, _p, words, live) in enumerate(expected):
         j, rule = i, None
         while j >= 0 and rule is None:
-            parent, restriction, allowed, _w, _l = expected[j]
-            rule = None if restriction == "inherit" else (restriction == "public" or bool(allowed & profiles))
+            parent, restriction, allowed, _w, published = expected[j]
+            if published and restriction != "inherit":
+                rule = restriction == "public" or bool(allowed & profiles)
             j = parent
         if live and word in words and (rule is None or rule):
             found.add(i)

@@ -1,0 +1,490 @@
+"""Search benchmark (issue 3): trimmed search against stock Wagtail, at 100 000 pages.
+
+Run with `make bench-search`: a throwaway PostgreSQL (.ci/postgres.sh) and Elasticsearch
+node (search.testing) are started and stopped; the figures go to docs/benchmarks.md.
+"""
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+
+import django  # noqa: E402
+
+PROFILES = ["mlp", "das", "esf", "loopbaan", "vertrouwelijk", "uitbetaling"]
+SECTION_SIZE = 500
+RESTRICTED_SECTIONS = 60
+RESTRICTED_SECTION_SIZE = 83  # 60 sections of 1 + 83 pages: about 5 000 pages
+SEPARATE_RESTRICTIONS = 2_000
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=10_000, help="first size, for the database backend")
+    parser.add_argument("--requests", type=int, default=200, help="timed searches per user and shape")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    return parser.parse_args()
+
+
+# --- Text -------------------------------------------------------------------------------
+
+def vocabulary():
+    """Dutch words from the seed page and the demo content, most frequent first."""
+    from cms.pages import demo_content
+
+    text = " ".join(Path(p).read_text() for p in (ROOT.parent / "shared" / "seed").glob("*.txt"))
+    text += " " + Path(demo_content.__file__).read_text()
+    counts = {}
+    for word in re.findall(r"[a-zà-ÿ]{3,}", text.lower()):
+        counts[word] = counts.get(word, 0) + 1
+    return sorted(counts, key=counts.get, reverse=True)
+
+
+class Writer:
+    """Sentences of Zipf-distributed words."""
+
+    def __init__(self, words, rng):
+        self.words = words
+        self.weights = [1 / (rank + 1) for rank in range(len(words))]
+        self.rng = rng
+
+    def sentence(self, n):
+        words = self.rng.choices(self.words, self.weights, k=n)
+        return " ".join(words).capitalize() + "."
+
+    def paragraph(self, sentences):
+        return " ".join(self.sentence(self.rng.randint(8, 16)) for _ in range(sentences))
+
+
+# --- Data -------------------------------------------------------------------------------
+
+def body_json(writer):
+    import json
+
+    blocks = [
+        {"type": "heading", "value": writer.sentence(4)[:-1], "id": str(uuid.uuid4())},
+        {"type": "paragraph", "value": f"<p>{writer.paragraph(5)}</p>", "id": str(uuid.uuid4())},
+        {"type": "paragraph", "value": f"<p>{writer.paragraph(4)}</p>", "id": str(uuid.uuid4())},
+    ]
+    return json.dumps(blocks)
+
+
+class Generator:
+    """Writes pages straight into the tables (treebeard paths computed here): minutes, not hours."""
+
+    def __init__(self, writer, rng):
+        from django.contrib.contenttypes.models import ContentType
+        from django.utils import timezone
+        from wagtail.models import Locale, Page
+
+        from cms.pages.models import ContentPage, HomePage
+
+        self.Page = Page
+        self.writer = writer
+        self.rng = rng
+        self.content_type = ContentType.objects.get_for_model(ContentPage)
+        self.locale = Locale.get_default()
+        self.now = timezone.now()
+        home = HomePage.objects.get()
+        self.root = home.add_child(instance=ContentPage(title="Benchmark", slug="benchmark", restriction="public"))
+        self.root.save_revision().publish()
+        self.children = {}
+        self.sections = []
+        self.restricted_sections = []
+        self.count = 0
+
+    def _page(self, parent, slug):
+        n = self.children.get(parent.path, 0) + 1
+        self.children[parent.path] = n
+        published = self.now - timedelta(days=self.rng.randint(0, 730))
+        title = self.writer.sentence(self.rng.randint(3, 7))[:-1]
+        return self.Page(
+            path=self.Page._get_path(parent.path, parent.depth + 1, n),
+            depth=parent.depth + 1,
+            numchild=0,
+            title=title,
+            draft_title=title,
+            slug=slug,
+            url_path=f"{parent.url_path}{slug}/",
+            content_type=self.content_type,
+            locale=self.locale,
+            live=True,
+            first_published_at=published,
+            last_published_at=published,
+            search_description="",
+            seo_title="",
+        )
+
+    def _insert(self, pages):
+        from django.db import connection
+
+        from cms.pages.models import ContentPage
+
+        created = self.Page.objects.bulk_create(pages, batch_size=2_000)
+        table = ContentPage._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (page_ptr_id, restriction, intro, body) VALUES (%s, 'inherit', %s, %s)",
+                [(p.pk, self.writer.sentence(15), body_json(self.writer)) for p in created],
+            )
+        self.count += len(created)
+        return created
+
+    def section(self, size, progress):
+        section = self._insert([self._page(self.root, f"sectie-{len(self.sections) + 1}")])[0]
+        self.sections.append(section)
+        for start in range(0, size, 1_000):
+            batch = [self._page(section, f"pagina-{start + i + 1}") for i in range(min(1_000, size - start))]
+            self._insert(batch)
+            progress.update(len(batch))
+        progress.update(1)
+        return section
+
+    def finish(self):
+        for path, n in self.children.items():
+            self.Page.objects.filter(path=path).update(numchild=n)
+
+
+def grow(generator, total):
+    from tqdm import tqdm
+
+    with tqdm(total=total - generator.count, desc=f"pagina's tot {total}", unit="pagina") as progress:
+        while len(generator.restricted_sections) < RESTRICTED_SECTIONS:
+            generator.restricted_sections.append(generator.section(RESTRICTED_SECTION_SIZE, progress))
+        while generator.count < total:
+            generator.section(min(SECTION_SIZE, total - generator.count - 1), progress)
+    generator.finish()
+
+
+def set_restrictions(shape, generator, rng):
+    """Shape a: 60 sections (about 5 000 pages); shape b: 2 000 separate pages.
+
+    Written both as this project's PageRestriction and as Wagtail's PageViewRestriction
+    with one group per profile, for the peer.
+    """
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    from cms_extranet.models import PageRestriction, Profile
+
+    PageRestriction.objects.filter(page__path__startswith=generator.root.path).exclude(page=generator.root).delete()
+    PageViewRestriction.objects.all().delete()
+    if shape == "a":
+        page_ids = [s.pk for s in generator.restricted_sections]
+    else:
+        page_ids = rng.sample(
+            list(generator.Page.objects.filter(path__startswith=generator.root.path, depth=generator.root.depth + 2).values_list("pk", flat=True)),
+            SEPARATE_RESTRICTIONS,
+        )
+    profiles = {p.code: p for p in Profile.objects.all()}
+    groups = {code: Group.objects.get_or_create(name=f"bench-profiel-{code}")[0] for code in PROFILES}
+    chosen = {pk: rng.sample(PROFILES, rng.randint(1, 2)) for pk in page_ids}
+    PageRestriction.objects.bulk_create(PageRestriction(page_id=pk, is_public=False) for pk in page_ids)
+    PageRestriction.profiles.through.objects.bulk_create(
+        PageRestriction.profiles.through(pagerestriction_id=pk, profile_id=profiles[code].pk)
+        for pk, codes in chosen.items() for code in codes
+    )
+    restrictions = PageViewRestriction.objects.bulk_create(
+        PageViewRestriction(page_id=pk, restriction_type=PageViewRestriction.GROUPS) for pk in page_ids
+    )
+    PageViewRestriction.groups.through.objects.bulk_create(
+        PageViewRestriction.groups.through(pageviewrestriction_id=r.pk, group_id=groups[code].pk)
+        for r in restrictions for code in chosen[r.page_id]
+    )
+
+
+def bench_users():
+    """Anonymous, a partner with 1 profile, and one with 3; in the groups of their profiles."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser, Group
+
+    from cms_extranet.access import user_profiles
+    from cms_extranet.models import ApplicationRight, PartnerAccount, UserRight
+
+    User = get_user_model()
+    three, _ = User.objects.get_or_create(username="bench.drie")
+    account, _ = PartnerAccount.objects.get_or_create(user=three, defaults={"mlp_training_followed": True})
+    for code in ("mlp", "das", "esf"):
+        UserRight.objects.get_or_create(account=account, right=ApplicationRight.objects.get(code=code))
+    users = {"anoniem": AnonymousUser(), "1 profiel": User.objects.get(username="das.partner"), "3 profielen": three}
+    for user in users.values():
+        if user.is_authenticated:
+            user.groups.set(Group.objects.filter(name__in=[f"bench-profiel-{c}" for c in user_profiles(user)]))
+    return users
+
+
+# --- Measuring --------------------------------------------------------------------------
+
+def percentiles(samples):
+    samples = sorted(samples)
+    return {
+        "p50": statistics.median(samples) * 1000,
+        "p95": samples[max(0, int(len(samples) * 0.95) - 1)] * 1000,
+    }
+
+
+def fresh_user(user):
+    """A user object as a new request gets it: nothing memoised from the previous one."""
+    from django.contrib.auth import get_user_model
+
+    if not user.is_authenticated:
+        return user
+    return get_user_model().objects.prefetch_related("groups").get(pk=user.pk)
+
+
+def time_view(view, users, queries, n, label):
+    from django.test import RequestFactory
+    from tqdm import tqdm
+
+    factory = RequestFactory()
+    figures = {}
+    for name, user in users.items():
+        samples, errors = [], 0
+        for i in tqdm(range(n + 20), desc=f"{label}: {name}", unit="zoekopdracht", leave=False):
+            request = factory.get("/zoeken/", {"q": queries[i % len(queries)]})
+            request.user = fresh_user(user)
+            start = time.perf_counter()
+            try:
+                response = view(request)
+                if hasattr(response, "render"):
+                    response.render()
+                ok = response.status_code == 200
+            except Exception:
+                ok = False
+            elapsed = time.perf_counter() - start
+            if i >= 20:  # warm-up
+                samples.append(elapsed)
+                errors += not ok
+        figures[name] = percentiles(samples) | {"errors": errors}
+    return figures
+
+
+def our_view():
+    from search.views import SearchView
+
+    return SearchView.as_view()
+
+
+def peer_view(backend_name):
+    """Stock Wagtail: its Elasticsearch backend, Page.objects.live() narrowed the way
+    PageQuerySet.public() does (one path clause per restriction), keeping the restrictions
+    that PageViewRestriction.accept_request lets this user through."""
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+    from django.template import engines
+    from django.template.response import TemplateResponse
+    from wagtail.models import Page, PageViewRestriction
+    from wagtail.search.backends import get_search_backend
+
+    backend = get_search_backend(backend_name)
+    template = engines["django"].from_string(
+        "{% for p in page_obj %}<a href='{{ p.url }}'>{{ p.title }}</a>{% endfor %} {{ page_obj.paginator.count }}"
+    )
+
+    def view(request):
+        denied = Q()
+        for restriction in PageViewRestriction.objects.select_related("page").prefetch_related("groups"):
+            if not restriction.accept_request(request):
+                denied |= Q(path__startswith=restriction.page.path)
+        pages = Page.objects.live().exclude(denied) if denied else Page.objects.live()
+        results = backend.search(request.GET["q"], pages, operator="and")
+        page_obj = Paginator(results, 10).get_page(1)
+        return TemplateResponse(request, template, {"page_obj": page_obj})
+
+    return view
+
+
+def search_queries(words, rng):
+    common, rare = words[:60], words[60:400]
+    queries = [rng.choice(common) for _ in range(20)] + [rng.choice(rare) for _ in range(20)]
+    queries += [f"{rng.choice(common)} {rng.choice(rare)}" for _ in range(10)]
+    rng.shuffle(queries)
+    return queries
+
+
+def publish_to_searchable(samples=5):
+    """Seconds from publish() returning to the page being found, with a real qcluster."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from cms.pages.models import ContentPage, HomePage
+    from search.backends import ElasticsearchBackend
+
+    worker = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "qcluster"], cwd=ROOT, env=os.environ.copy(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        time.sleep(5)
+        home = HomePage.objects.get()
+        figures = []
+        for i in range(samples):
+            word = f"versheidstest{uuid.uuid4().hex[:8]}"
+            page = home.add_child(instance=ContentPage(title=f"Nieuw {word}", slug=f"nieuw-{word}", intro=word))
+            start = time.perf_counter()
+            page.save_revision().publish()
+            while ElasticsearchBackend().search(AnonymousUser(), word).count() == 0:
+                if time.perf_counter() - start > 30:
+                    break
+                time.sleep(0.02)
+            figures.append(time.perf_counter() - start)
+        return figures
+    finally:
+        os.killpg(worker.pid, 15)
+        worker.wait(30)
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def main():
+    args = parse_args()
+    from search.testing import Node
+
+    node = None
+    if not os.environ.get("ELASTICSEARCH_URL"):
+        node = Node(heap="1g")
+        os.environ["ELASTICSEARCH_URL"] = node.start()
+    os.environ.setdefault("SEARCH_INDEX_ALIAS", "bench-pages")
+    try:
+        run(args)
+    finally:
+        if node:
+            node.stop()
+
+
+def run(args):
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from tqdm import tqdm
+
+    from search import indexing
+    from search.documents import client
+
+    settings.DEBUG = False
+    settings.WAGTAILSEARCH_BACKENDS["peer"] = {
+        "BACKEND": "bench.peer_backend",
+        "URLS": [settings.ELASTICSEARCH_URL],
+        "INDEX": "bench-peer",
+        "AUTO_UPDATE": False,
+        "TIMEOUT": 30,
+    }
+    rng = random.Random(3)
+    call_command("migrate", verbosity=0)
+    call_command("load_demo_content", verbosity=0)
+    words = vocabulary()
+    writer = Writer(words, rng)
+    generator = Generator(writer, rng)
+    users = None
+    queries = search_queries(words, rng)
+    report = {"queries": queries}
+    results = {}
+
+    # The database backend, at the small size and then the full size (shape a).
+    for size in (args.small, args.pages):
+        grow(generator, size)
+        set_restrictions("a", generator, rng)
+        users = bench_users()
+        settings.ELASTICSEARCH_URL_SAVED, settings.ELASTICSEARCH_URL = settings.ELASTICSEARCH_URL, ""
+        seconds, _ = timed(call_command, "update_index", backend_name="default", verbosity=0)
+        results[f"db-index-{size}"] = seconds
+        results[f"db-{size}"] = time_view(our_view(), users, queries, args.requests // 2, f"database {size}")
+        settings.ELASTICSEARCH_URL = settings.ELASTICSEARCH_URL_SAVED
+        tqdm.write(f"database backend at {size}: {results[f'db-{size}']}")
+
+    es = client(timeout=120)
+    seconds, _ = timed(call_command, "update_index", backend_name="peer", verbosity=0)
+    results["peer-index"] = seconds
+    for shape in ("a", "b"):
+        set_restrictions(shape, generator, rng)
+        users = bench_users()
+        with tqdm(total=generator.Page.objects.live().filter(depth__gt=1).count(), desc=f"rebuild {shape}", unit="pagina") as progress:
+            seconds, (_name, count) = timed(indexing.rebuild, progress=progress)
+        results[f"rebuild-{shape}"] = (seconds, count)
+        es.indices.refresh(index=settings.SEARCH_INDEX_ALIAS)
+        results[f"ours-{shape}"] = time_view(our_view(), users, queries, args.requests, f"ours {shape}")
+        results[f"peer-{shape}"] = time_view(peer_view("peer"), users, queries, args.requests, f"peer {shape}")
+        tqdm.write(f"shape {shape}: ours {results[f'ours-{shape}']} peer {results[f'peer-{shape}']}")
+    results["freshness"] = publish_to_searchable()
+    report["results"] = results
+    write_report(args, report, generator)
+
+
+def machine():
+    import platform
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    memory = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))) // 1024 ** 2
+    return f"{os.cpu_count()} cores ({cpu}), {memory} GiB RAM, Python {platform.python_version()}"
+
+
+def write_report(args, report, generator):
+    from django.db import connection
+
+    from search.testing import ES_VERSION
+
+    r = report["results"]
+    lines = [
+        "## Search (issue 3)",
+        "",
+        "Reproduce: `make bench-search` (about 20 minutes; starts a throwaway PostgreSQL and Elasticsearch node).",
+        "",
+        f"Machine: {machine()}; PostgreSQL {connection.pg_version // 10000 if connection.vendor == 'postgresql' else connection.vendor}, "
+        f"Elasticsearch {ES_VERSION} (test distribution, 1 GB heap, single node).",
+        f"Data: {generator.count + 1:,} generated pages of Dutch text (about 150 words each) under the demo site; "
+        f"shape a: {RESTRICTED_SECTIONS} restricted sections covering about {RESTRICTED_SECTIONS * (RESTRICTED_SECTION_SIZE + 1):,} pages; "
+        f"shape b: {SEPARATE_RESTRICTIONS:,} separately restricted pages.",
+        f"Timing: the search view in-process (Django RequestFactory, template rendered), {args.requests} searches per user "
+        f"after 20 warm-up searches, cycling over {len(report['queries'])} queries (common words, rare words, pairs).",
+        "",
+        "| Search view, ms | shape | anonymous p50 / p95 | 1 profile p50 / p95 | 3 profiles p50 / p95 | errors |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def row(label, shape, figures):
+        cells = [f"{figures[u]['p50']:.1f} / {figures[u]['p95']:.1f}" for u in ("anoniem", "1 profiel", "3 profielen")]
+        errors = sum(figures[u]["errors"] for u in figures)
+        return f"| {label} | {shape} | " + " | ".join(cells) + f" | {errors} |"
+
+    for shape in ("a", "b"):
+        lines.append(row("this project, Elasticsearch", shape, r[f"ours-{shape}"]))
+        lines.append(row("stock Wagtail (peer)", shape, r[f"peer-{shape}"]))
+    for size in (args.small, args.pages):
+        lines.append(row(f"this project, database backend, {size:,} pages", "a", r[f"db-{size}"]))
+    fresh = r["freshness"]
+    lines += [
+        "",
+        "| Other | figure |",
+        "|---|---|",
+        f"| full rebuild, shape a | {r['rebuild-a'][0]:.1f} s for {r['rebuild-a'][1]:,} pages |",
+        f"| full rebuild, shape b | {r['rebuild-b'][0]:.1f} s for {r['rebuild-b'][1]:,} pages |",
+        f"| publish to searchable (qcluster running), {len(fresh)} pages | median {statistics.median(fresh):.2f} s, max {max(fresh):.2f} s |",
+        f"| stock Wagtail `update_index` into Elasticsearch | {r['peer-index']:.1f} s |",
+        f"| Wagtail database index (`update_index`), {args.small:,} / {args.pages:,} pages | {r[f'db-index-{args.small}']:.1f} s / {r[f'db-index-{args.pages}']:.1f} s |",
+        "",
+    ]
+    output = Path(args.output)
+    text = output.read_text() if output.exists() else "# Benchmarks\n\n"
+    text = re.sub(r"## Search \(issue 3\).*?(?=\n## |\Z)", "", text, flags=re.S).rstrip() + "\n\n"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text + "\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
