@@ -7,7 +7,9 @@ node (search.testing) are started and stopped; the figures go to docs/benchmarks
 import argparse
 import os
 import random
+import json
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -283,15 +285,13 @@ def peer_view(backend_name):
     that PageViewRestriction.accept_request lets this user through."""
     from django.core.paginator import Paginator
     from django.db.models import Q
-    from django.template import engines
     from django.template.response import TemplateResponse
     from wagtail.models import Page, PageViewRestriction
     from wagtail.search.backends import get_search_backend
 
+    from search.views import Result
+
     backend = get_search_backend(backend_name)
-    template = engines["django"].from_string(
-        "{% for p in page_obj %}<a href='{{ p.url }}'>{{ p.title }}</a>{% endfor %} {{ page_obj.paginator.count }}"
-    )
 
     def view(request):
         denied = Q()
@@ -299,9 +299,11 @@ def peer_view(backend_name):
             if not restriction.accept_request(request):
                 denied |= Q(path__startswith=restriction.page.path)
         pages = Page.objects.live().exclude(denied) if denied else Page.objects.live()
-        results = backend.search(request.GET["q"], pages, operator="and")
-        page_obj = Paginator(results, 10).get_page(1)
-        return TemplateResponse(request, template, {"page_obj": page_obj})
+        query = request.GET["q"]
+        page_obj = Paginator(backend.search(query, pages, operator="and"), 10).get_page(1)
+        results = [Result(p.title, p.get_url(request), "", [], p.last_published_at) for p in page_obj]
+        context = {"search_query": query, "page_obj": page_obj, "results": results}
+        return TemplateResponse(request, "search/search.html", context)
 
     return view
 
@@ -341,8 +343,19 @@ def publish_to_searchable(samples=5):
             figures.append(time.perf_counter() - start)
         return figures
     finally:
-        os.killpg(worker.pid, 15)
-        worker.wait(30)
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def save(results):
+    """Figures so far, in case a later step fails."""
+    path = ROOT / "var" / "bench-search.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(results, indent=1, default=str))
 
 
 def timed(fn, *args, **kwargs):
@@ -403,6 +416,7 @@ def run(args):
         settings.ELASTICSEARCH_URL_SAVED, settings.ELASTICSEARCH_URL = settings.ELASTICSEARCH_URL, ""
         seconds, _ = timed(call_command, "update_index", backend_name="default", verbosity=0)
         results[f"db-index-{size}"] = seconds
+        save(results)
         results[f"db-{size}"] = time_view(our_view(), users, queries, args.requests // 2, f"database {size}")
         settings.ELASTICSEARCH_URL = settings.ELASTICSEARCH_URL_SAVED
         tqdm.write(f"database backend at {size}: {results[f'db-{size}']}")
@@ -419,8 +433,10 @@ def run(args):
         es.indices.refresh(index=settings.SEARCH_INDEX_ALIAS)
         results[f"ours-{shape}"] = time_view(our_view(), users, queries, args.requests, f"ours {shape}")
         results[f"peer-{shape}"] = time_view(peer_view("peer"), users, queries, args.requests, f"peer {shape}")
+        save(results)
         tqdm.write(f"shape {shape}: ours {results[f'ours-{shape}']} peer {results[f'peer-{shape}']}")
     results["freshness"] = publish_to_searchable()
+    save(results)
     report["results"] = results
     write_report(args, report, generator)
 

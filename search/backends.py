@@ -27,6 +27,7 @@ SNIPPET_LENGTH = 180
 class Match:
     page_id: int
     snippet: SafeString
+    url: str = ""  # when the backend knows it; else the page is asked
 
 
 class SearchUnavailable(Exception):
@@ -119,7 +120,7 @@ class ElasticsearchBackend:
                     filter=[Terms(restriction=allowed)],
                 )
             )
-            .source(False)
+            .source(["url"])
             .highlight("title", "intro", "body", number_of_fragments=1, fragment_size=SNIPPET_LENGTH)
             .highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", require_field_match=False)
             .extra(track_total_hits=True)
@@ -137,7 +138,7 @@ class ElasticsearchBackend:
             for hit in response:
                 fragments = hit.meta.highlight.to_dict() if "highlight" in hit.meta else {}
                 snippet = (fragments.get("body") or fragments.get("intro") or fragments.get("title") or [""])[0]
-                matches.append(Match(int(hit.meta.id), mark_safe(snippet)))
+                matches.append(Match(int(hit.meta.id), mark_safe(snippet), getattr(hit, "url", "")))
             return response.hits.total.value, matches
 
         return Matches(fetch, user, expected_offset, size)

@@ -19,7 +19,10 @@ PLUGIN_STEMMER = "extranet_dutch_stem"
 
 
 def _text():
-    return Text(analyzer="extranet_dutch", fields={"exact": Text(analyzer="extranet_exact")})
+    # Offsets in the postings let the highlighter skip re-analysing the text.
+    return Text(
+        analyzer="extranet_dutch", index_options="offsets", fields={"exact": Text(analyzer="extranet_exact")}
+    )
 
 
 class PageDocument(Document):

@@ -57,7 +57,8 @@ def present(request, matches):
             for i in range(2 * steplen, len(page.path), steplen)
             if page.path[:i] in titles
         ]
-        results.append(Result(page.title, page.get_url(request), match.snippet, breadcrumb, page.last_published_at))
+        url = match.url or page.get_url(request)
+        results.append(Result(page.title, url, match.snippet, breadcrumb, page.last_published_at))
     return results
 
 
