@@ -367,6 +367,7 @@ class AppLink(index.Indexed, models.Model):
 
 @register_setting(icon="lock")
 class ExtranetSettings(BaseSiteSetting):
+    select_related = ["access_page", "terms_page", "disclaimer_page"]
     access_page = models.ForeignKey(
         PAGE_MODEL,
         verbose_name=_("pagina 'Hoe krijg je toegang?'"),
