@@ -5,7 +5,7 @@ editor's transaction) and queues a django-q2 task. The task applies the rows and
 them only once Elasticsearch took them; a schedule retries every minute.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import swapper
@@ -146,21 +146,12 @@ def _shown_fields(doc):
     return (doc.get("title"), doc.get("url"), sorted(doc.get("restriction") or []))
 
 
-@dataclass
-class Changes:
-    single: set = field(default_factory=set)
-    subtrees: set = field(default_factory=set)
-
-
 def apply_updates(es, rows):
-    changes = Changes()
-    for row in rows:
-        (changes.subtrees if row.subtree else changes.single).add(row.page_id)
+    subtrees = {row.page_id for row in rows if row.subtree}
+    single = {row.page_id for row in rows if not row.subtree} - subtrees
     prefixes = {row.path for row in rows if row.subtree}
-    prefixes.update(_pages().filter(pk__in=changes.subtrees).values_list("path", flat=True))
+    prefixes.update(_pages().filter(pk__in=subtrees).values_list("path", flat=True))
     tree = RestrictionTree.current()
-
-    single = changes.single - changes.subtrees
     live = {p.pk: p for p in _pages().live().filter(pk__in=single)}
     old = {}
     if single:
