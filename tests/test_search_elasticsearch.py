@@ -135,3 +135,13 @@ def test_drift_is_reported_and_repaired(elasticsearch, home):
     call_command("search_index_drift", "--repair")
     elasticsearch.indices.refresh(index=documents.alias_name())
     assert not indexing.drift()
+
+
+def test_a_publish_reaches_the_index_through_a_django_q_task(elasticsearch, home, client, django_capture_on_commit_callbacks):
+    # The suite's django-q2 runs tasks in-process (sync); the task is queued on commit.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = make_page(home, "via-de-werker")
+    assert callbacks, "publishing queued no task"
+    assert not IndexUpdate.objects.filter(page_id=page.pk).exists()
+    elasticsearch.indices.refresh(index=documents.alias_name())
+    assert "Via de werker" in client.get("/zoeken/", {"q": "werker"}).content.decode()
