@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("cms_extranet.urls")),
+    path("", include("cms_extranet.follow.urls")),
     path("", include("search.urls")),
 ]
 

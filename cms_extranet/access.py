@@ -75,31 +75,63 @@ def user_profiles(user):
 
     Computed at most once per request (see ``partner_account``).
     """
-    account = partner_account(user)
-    if account is None:
+    if not getattr(user, "is_authenticated", False):
         return frozenset()
-    memo = user.__dict__[_CACHE_ATTR]
-    if "profiles" in memo:
-        return memo["profiles"]
-    codes = set()
-    from_rights = UserRight.objects.filter(account=account, right__profile__isnull=False)
-    if not account.mlp_training_followed:
-        from_rights = from_rights.exclude(right__requires_mlp_training=True)
-    for code, denied_to_auditors in from_rights.values_list(
-        "right__profile__code", "right__profile__denied_to_auditors"
-    ):
+    if "profiles" not in user.__dict__.get(_CACHE_ATTR, {}):
+        load_profiles([user])
+    return user.__dict__[_CACHE_ATTR]["profiles"]
+
+
+def load_profiles(users):
+    """Work out ``user_profiles`` for many users in a few queries, whatever their number.
+
+    Fills the same per-user memo, so batch jobs (digests) then ask ``user_profiles`` and
+    ``readable_pages`` per user without a query.
+    """
+    users = [user for user in users if getattr(user, "is_authenticated", False)]
+    pending = [u for u in users if "account" not in u.__dict__.get(_CACHE_ATTR, {})]
+    if pending:
+        accounts = PartnerAccount.objects.select_related("vestiging__organisation").filter(
+            user__in=pending
+        )
+        by_user = {account.user_id: account for account in accounts}
+        for user in pending:
+            user.__dict__.setdefault(_CACHE_ATTR, {})["account"] = by_user.get(user.pk)
+    accounts = {
+        memo["account"].pk: memo["account"]
+        for memo in (u.__dict__[_CACHE_ATTR] for u in users)
+        if memo["account"] is not None
+    }
+    codes = {pk: set() for pk in accounts}
+    from_rights = UserRight.objects.filter(
+        account__in=accounts, right__profile__isnull=False
+    ).values_list(
+        "account_id",
+        "right__requires_mlp_training",
+        "right__profile__code",
+        "right__profile__denied_to_auditors",
+    )
+    for account_id, needs_training, code, denied_to_auditors in from_rights:
+        account = accounts[account_id]
+        if needs_training and not account.mlp_training_followed:
+            continue
         if not (denied_to_auditors and account.is_auditor):
-            codes.add(code)
-    grants = ProfileGrant.objects.filter(account=account, profile__requestable=True)
-    for code, condition, denied_to_auditors in grants.values_list(
-        "profile__code", "profile__request_condition", "profile__denied_to_auditors"
-    ):
+            codes[account_id].add(code)
+    grants = ProfileGrant.objects.filter(
+        account__in=accounts, profile__requestable=True
+    ).values_list(
+        "account_id", "profile__code", "profile__request_condition", "profile__denied_to_auditors"
+    )
+    for account_id, code, condition, denied_to_auditors in grants:
+        account = accounts[account_id]
         if _condition_met(condition, account) and not (
             denied_to_auditors and account.is_auditor
         ):
-            codes.add(code)
-    memo["profiles"] = frozenset(codes)
-    return memo["profiles"]
+            codes[account_id].add(code)
+    for user in users:
+        memo = user.__dict__[_CACHE_ATTR]
+        account = memo["account"]
+        memo["profiles"] = frozenset(codes[account.pk]) if account else frozenset()
 
 
 @dataclass(frozen=True)
@@ -210,6 +242,22 @@ def readable_pages(user, pages=None):
     if isinstance(pages, (list, tuple)):
         return [page for page in pages if tree.effective(page.path).allows(codes)]
     return tree.filter_readable(pages, codes)
+
+
+def readable_breadcrumbs(user, pages):
+    """{page pk: titles of its ancestors below the root} for the ancestors the user may
+    read: a public page inside a secured section never names that section. Two queries.
+    """
+    Page = swapper.load_model("wagtailcore", "Page")
+    steplen = Page.steplen
+    ranges = {page.pk: range(2 * steplen, len(page.path), steplen) for page in pages}
+    paths = {page.path[:i] for page in pages for i in ranges[page.pk]}
+    ancestors = list(Page.objects.filter(path__in=paths).only("path", "title"))
+    titles = {page.path: page.title for page in readable_pages(user, ancestors)}
+    return {
+        page.pk: [titles[page.path[:i]] for i in ranges[page.pk] if page.path[:i] in titles]
+        for page in pages
+    }
 
 
 def can_read_page(user, page):

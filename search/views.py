@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from cms_extranet.access import readable_pages
+from cms_extranet.access import readable_breadcrumbs
 
 from .backends import SearchUnavailable, get_backend
 
@@ -41,22 +41,13 @@ def present(request, matches):
     """Titles, URLs, dates and breadcrumbs from the database; ancestors only when readable."""
     Page = swapper.load_model("wagtailcore", "Page")
     pages = {p.pk: p for p in Page.objects.filter(pk__in=[m.page_id for m in matches])}
-    steplen = Page.steplen
-    ancestor_paths = {
-        page.path[:i] for page in pages.values() for i in range(2 * steplen, len(page.path), steplen)
-    }
-    ancestors = list(Page.objects.filter(path__in=ancestor_paths).only("path", "title"))
-    titles = {page.path: page.title for page in readable_pages(request.user, ancestors)}
+    breadcrumbs = readable_breadcrumbs(request.user, list(pages.values()))
     results = []
     for match in matches:
         page = pages.get(match.page_id)
         if page is None:
             continue
-        breadcrumb = [
-            titles[page.path[:i]]
-            for i in range(2 * steplen, len(page.path), steplen)
-            if page.path[:i] in titles
-        ]
+        breadcrumb = breadcrumbs[page.pk]
         url = match.url or page.get_url(request)
         results.append(Result(page.title, url, match.snippet, breadcrumb, page.last_published_at))
     return results

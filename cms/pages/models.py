@@ -8,6 +8,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms_extranet.access import readable_pages
+from cms_extranet.follow.panels import ChangeNotePanel
 from cms_extranet.models import RestrictedPageMixin
 
 
@@ -30,7 +31,11 @@ class BasePage(RestrictedPageMixin, Page):
     intro = models.TextField(_("inleiding"), blank=True)
     body = StreamField(BodyBlock(), verbose_name=_("inhoud"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        ChangeNotePanel(),
+    ]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
 
     class Meta:

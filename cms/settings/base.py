@@ -15,6 +15,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
 INSTALLED_APPS = [
     "cms.pages",
     "cms_extranet",
+    "cms_extranet.follow",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -132,11 +133,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@extranet.vda
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "extranet-pages")
 
+# A task is never handed out again while it may still run: retry > timeout. The longest
+# task is a digest run (docs/benchmarks.md); an interrupted one resumes where it stopped.
 Q_CLUSTER = {
     "name": "extranet",
     "orm": "default",
     "workers": 2,
-    "timeout": 300,
-    "retry": 600,
+    "timeout": 1800,
+    "retry": 2100,
     "catch_up": False,
 }

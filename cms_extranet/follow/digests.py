@@ -1,0 +1,339 @@
+"""Building and sending digests (SPEC §9).
+
+A run claims one Digest row per due user and period (the unique constraint makes the
+claim stick once), builds the claimed rows into the outbox in batches, and sends the
+outbox. Each step can crash and be repeated: a claimed row is built by the next run, a
+pending row is sent by the next sender once its lease expired, and every attempt sends
+the same stored message with the same Message-ID.
+"""
+
+import datetime
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import swapper
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import get_connection
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from ..access import load_profiles, readable_pages
+from .models import Digest, DigestStatus, Follow, Mailing, MailingPreference, PageChange
+
+BATCH_SIZE = 500
+SEND_TIME = datetime.time(7, 0)
+UNSUBSCRIBE_SALT = "extranet.follow.unsubscribe"
+
+
+def send_lease():
+    """How long a send in progress keeps others off a row; after it, a crashed send is retried."""
+    return datetime.timedelta(seconds=getattr(settings, "EXTRANET_DIGEST_SEND_LEASE", 300))
+
+
+def local_zone():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def period_of(frequency, moment=None):
+    """(period, end) of the latest scheduled run at or before ``moment``: the local date
+    of that 07:00 (a Monday for weekly digests) and that 07:00 as an aware datetime."""
+    moment = timezone.localtime(moment or timezone.now(), local_zone())
+    day = moment.date()
+    if moment.time() < SEND_TIME:
+        day -= datetime.timedelta(days=1)
+    if frequency == Mailing.WEEKLY:
+        day -= datetime.timedelta(days=day.weekday())
+    return day, datetime.datetime.combine(day, SEND_TIME, tzinfo=local_zone())
+
+
+def period_length(frequency):
+    return datetime.timedelta(days=7 if frequency == Mailing.WEEKLY else 1)
+
+
+def message_id(user_id, frequency, period):
+    digest = salted_hmac("extranet.follow.digest", f"{user_id}:{frequency}:{period}").hexdigest()
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "extranet.local"
+    return f"<digest.{digest[:32]}@{domain}>"
+
+
+def unsubscribe_token(user_id):
+    return signing.dumps(user_id, salt=UNSUBSCRIBE_SALT)
+
+
+def user_of_unsubscribe_token(token):
+    try:
+        return signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def site_root_url():
+    site = Site.objects.filter(is_default_site=True).first()
+    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL
+
+
+@dataclass
+class Entry:
+    page: object
+    url: str
+    breadcrumb: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # (published_at, note), oldest first
+
+
+@dataclass
+class Composition:
+    subject: str
+    text: str
+    html: str
+    entries: list
+    unsubscribe_url: str
+
+
+def compose(users, frequency, window_start_by_user, window_end):
+    """{user pk: Composition or None} for these users: the followed pages with a
+    non-minor change in each user's window that the user may read now. A fixed number
+    of queries per call, whatever the number of users."""
+    Page = swapper.load_model("wagtailcore", "Page")
+    load_profiles(users)
+    earliest = min(window_start_by_user.values(), default=window_end)
+    rows = (
+        Follow.objects.filter(user__in=users)
+        .filter(
+            page_id__in=PageChange.objects.filter(
+                minor=False, published_at__gte=earliest, published_at__lt=window_end
+            ).values("page_id")
+        )
+        .values_list("user_id", "page_id")
+    )
+    followed = defaultdict(set)
+    for user_id, page_id in rows:
+        followed[user_id].add(page_id)
+    page_ids = set().union(*followed.values()) if followed else set()
+    changes = defaultdict(list)
+    for page_id, published_at, note in (
+        PageChange.objects.filter(
+            page_id__in=page_ids,
+            minor=False,
+            published_at__gte=earliest,
+            published_at__lt=window_end,
+        )
+        .order_by("published_at")
+        .values_list("page_id", "published_at", "note")
+    ):
+        changes[page_id].append((published_at, note))
+    pages = {
+        page.pk: page
+        for page in Page.objects.filter(pk__in=page_ids).only(
+            "pk", "title", "path", "depth", "url_path"
+        )
+    }
+    root = site_root_url()
+    profile_url = root + reverse("extranet_profile")
+    urls = {pk: page.get_full_url() for pk, page in pages.items()}
+    result = {}
+    for user in users:
+        since = window_start_by_user[user.pk]
+        candidates = [
+            pages[pk]
+            for pk in sorted(followed.get(user.pk, ()))
+            if pk in pages and any(at >= since for at, _note in changes[pk])
+        ]
+        readable = readable_pages(user, candidates)
+        if not readable:
+            result[user.pk] = None
+            continue
+        entries = [
+            Entry(page, urls[page.pk], changes=[c for c in changes[page.pk] if c[0] >= since])
+            for page in sorted(readable, key=lambda p: p.title.lower())
+        ]
+        unsubscribe_url = root + reverse(
+            "extranet_follow_unsubscribe", args=[unsubscribe_token(user.pk)]
+        )
+        context = {
+            "user": user,
+            "frequency": frequency,
+            "entries": entries,
+            "window_start": since,
+            "window_end": window_end,
+            "profile_url": profile_url,
+            "unsubscribe_url": unsubscribe_url,
+        }
+        if frequency == Mailing.WEEKLY:
+            subject = _("Extranet: wijzigingen aan je gevolgde pagina's deze week")
+        else:
+            subject = _("Extranet: wijzigingen aan je gevolgde pagina's")
+        result[user.pk] = Composition(
+            subject=f"{subject} ({len(entries)})",
+            text=render_to_string("extranet_follow/mail/digest.txt", context),
+            html=render_to_string("extranet_follow/mail/digest.html", context),
+            entries=entries,
+            unsubscribe_url=unsubscribe_url,
+        )
+    return result
+
+
+def window_starts(user_ids, frequency, window_end):
+    """Each user's changes start where their previous digest ended (one period back at first)."""
+    previous = dict(
+        Digest.objects.filter(user_id__in=user_ids, window_end__lt=window_end)
+        .values("user_id")
+        .annotate(end=Max("window_end"))
+        .values_list("user_id", "end")
+    )
+    default = window_end - period_length(frequency)
+    return {pk: previous.get(pk, default) for pk in user_ids}
+
+
+def due_users(frequency, period):
+    """Users whose mailing is this frequency and who hold no digest for the period yet."""
+    return (
+        MailingPreference.objects.filter(mailing=frequency, user__is_active=True)
+        .exclude(user__extranet_digests__frequency=frequency, user__extranet_digests__period=period)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def claim(frequency, period, window_end, progress=None):
+    """Claim a digest row for every due user; rows another run claimed first stay theirs."""
+    claimed, last = 0, 0
+    while True:
+        batch = list(due_users(frequency, period).filter(user_id__gt=last)[:BATCH_SIZE])
+        if not batch:
+            return claimed
+        last = batch[-1]
+        Digest.objects.bulk_create(
+            [
+                Digest(user_id=pk, frequency=frequency, period=period, window_end=window_end)
+                for pk in batch
+            ],
+            ignore_conflicts=True,
+        )
+        claimed += len(batch)
+        if progress:
+            progress(len(batch))
+
+
+def _lock(queryset):
+    if db_connection.features.has_select_for_update_skip_locked:
+        return queryset.select_for_update(skip_locked=True, of=("self",))
+    return queryset
+
+
+def build_batch(frequency, period):
+    """Build up to BATCH_SIZE claimed rows of the period into the outbox; their number."""
+    User = get_user_model()
+    with transaction.atomic():
+        digests = list(
+            _lock(
+                Digest.objects.filter(
+                    frequency=frequency, period=period, status=DigestStatus.CLAIMED
+                ).order_by("pk")
+            )[:BATCH_SIZE]
+        )
+        if not digests:
+            return 0
+        users = {user.pk: user for user in User.objects.filter(pk__in=[d.user_id for d in digests])}
+        window_end = digests[0].window_end
+        starts = window_starts(list(users), frequency, window_end)
+        compositions = compose(list(users.values()), frequency, starts, window_end)
+        now = timezone.now()
+        for digest in digests:
+            user = users[digest.user_id]
+            composition = compositions.get(user.pk)
+            digest.window_start = starts[user.pk]
+            digest.built_at = now
+            if composition is None:
+                digest.status = DigestStatus.SKIPPED
+                digest.reason = _("Geen wijzigingen aan gevolgde pagina's")
+            elif not user.email:
+                digest.status = DigestStatus.SKIPPED
+                digest.reason = _("Geen e-mailadres")
+            elif not user.is_active:
+                digest.status = DigestStatus.SKIPPED
+                digest.reason = _("Gebruiker niet actief")
+            else:
+                digest.status = DigestStatus.PENDING
+                digest.recipient = user.email
+                digest.subject = composition.subject
+                digest.body_text = composition.text
+                digest.body_html = composition.html
+                digest.unsubscribe_url = composition.unsubscribe_url
+                digest.page_count = len(composition.entries)
+                digest.message_id = message_id(user.pk, frequency, period)
+        Digest.objects.bulk_update(
+            digests,
+            [
+                "status", "reason", "recipient", "subject", "body_text", "body_html",
+                "unsubscribe_url", "page_count", "message_id", "window_start", "built_at",
+            ],
+        )
+        return len(digests)
+
+
+def build(frequency, period, progress=None):
+    built = 0
+    while True:
+        count = build_batch(frequency, period)
+        if not count:
+            return built
+        built += count
+        if progress:
+            progress(count)
+
+
+def sendable():
+    stale = timezone.now() - send_lease()
+    return Digest.objects.filter(status=DigestStatus.PENDING).filter(
+        Q(send_started_at__isnull=True) | Q(send_started_at__lt=stale)
+    )
+
+
+def send_outbox(progress=None):
+    """Send every pending digest whose lease is free; the number sent."""
+    sent = 0
+    with get_connection() as connection:
+        while True:
+            ids = list(sendable().order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
+            if not ids:
+                return sent
+            for digest in Digest.objects.filter(pk__in=ids).order_by("pk"):
+                taken = Digest.objects.filter(
+                    pk=digest.pk,
+                    status=DigestStatus.PENDING,
+                    send_started_at=digest.send_started_at,
+                ).update(send_started_at=timezone.now(), attempts=F("attempts") + 1)
+                if not taken:
+                    continue
+                try:
+                    connection.send_messages([digest.email_message(connection)])
+                except smtplib.SMTPRecipientsRefused as error:
+                    Digest.objects.filter(pk=digest.pk).update(
+                        status=DigestStatus.FAILED, reason=str(error)[:200]
+                    )
+                    continue
+                Digest.objects.filter(pk=digest.pk).update(
+                    status=DigestStatus.SENT, sent_at=timezone.now()
+                )
+                sent += 1
+                if progress:
+                    progress(1)
+
+
+def run(frequency, moment=None, progress=None):
+    """A whole run for the period at ``moment`` (default: the latest one): claim, build, send."""
+    period, window_end = period_of(frequency, moment)
+    claim(frequency, period, window_end, progress=progress and progress("claim"))
+    build(frequency, period, progress=progress and progress("build"))
+    return send_outbox(progress=progress and progress("send"))

@@ -1,0 +1,30 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import Mailing, MailingPreference
+
+
+class MailingForm(forms.ModelForm):
+    mailing = forms.ChoiceField(
+        label=_("Mailing"),
+        choices=Mailing.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Hoe vaak je een mail krijgt over wijzigingen aan de pagina's die je volgt."),
+    )
+
+    class Meta:
+        model = MailingPreference
+        fields = ["mailing"]
+
+
+class DigestPreviewForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Gebruiker"),
+        queryset=get_user_model().objects.filter(extranet_follows__isnull=False).distinct().order_by("username"),
+        help_text=_("Gebruikers die minstens één pagina volgen."),
+    )
+    frequency = forms.ChoiceField(
+        label=_("Frequentie"),
+        choices=[(Mailing.DAILY, Mailing.DAILY.label), (Mailing.WEEKLY, Mailing.WEEKLY.label)],
+    )

@@ -1,0 +1,37 @@
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from ... import digests
+from ...models import Mailing
+
+
+class Command(BaseCommand):
+    help = (
+        "Build and send the digests of the latest daily or weekly period. As idempotent as "
+        "the scheduled run: users who already have their digest for the period get nothing."
+    )
+
+    def add_arguments(self, parser):
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--daily", action="store_const", dest="frequency", const=Mailing.DAILY)
+        group.add_argument("--weekly", action="store_const", dest="frequency", const=Mailing.WEEKLY)
+
+    def handle(self, frequency, verbosity, **options):
+        period, window_end = digests.period_of(frequency)
+        bars = []
+
+        def progress(step):
+            labels = {"claim": "claimen", "build": "opbouwen", "send": "versturen"}
+            bar = tqdm(desc=labels[step], unit="digest", disable=verbosity == 0, file=self.stderr._out)
+            bars.append(bar)
+            return bar.update
+
+        try:
+            sent = digests.run(frequency, progress=progress)
+        except OSError as error:
+            raise CommandError(f"De mailserver is niet bereikbaar: {error}") from error
+        finally:
+            for bar in bars:
+                bar.close()
+        if verbosity:
+            self.stdout.write(f"Periode {period:%d-%m-%Y} (tot {window_end:%H:%M}): {sent} verstuurd.")

@@ -1,0 +1,137 @@
+import swapper
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import resolve_url
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import FormView, TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from ..access import readable_pages, user_profiles
+from . import digests
+from .forms import DigestPreviewForm, MailingForm
+from .models import Follow, Mailing, MailingPreference
+
+REMOVED_SESSION_KEY = "extranet_follow_removed"
+
+
+def can_follow(user):
+    """SPEC §9: following is for users who hold at least one profile."""
+    return bool(user_profiles(user))
+
+
+class FollowerRequiredMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not can_follow(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def back(request, default):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+class FollowToggleView(FollowerRequiredMixin, View):
+    """POST ``volgen=1`` follows the page, ``volgen=0`` stops following it.
+
+    Answers JSON to the script, else redirects back; a page the user may not read is a 404.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request, page_id):
+        Page = swapper.load_model("wagtailcore", "Page")
+        page = readable_pages(request.user, Page.objects.live().filter(pk=page_id)).first()
+        if page is None:
+            raise Http404
+        following = request.POST.get("volgen") == "1"
+        if following:
+            Follow.objects.get_or_create(user=request.user, page=page)
+            message = _("Je volgt deze pagina nu: %(title)s.") % {"title": page.title}
+        else:
+            Follow.objects.filter(user=request.user, page=page).delete()
+            message = _("Je volgt deze pagina niet meer: %(title)s.") % {"title": page.title}
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"following": following, "message": str(message)})
+        if not following:  # the profile list shows it once more, greyed, to undo a slip
+            removed = request.session.get(REMOVED_SESSION_KEY, [])
+            request.session[REMOVED_SESSION_KEY] = [*removed, page.pk][-50:]
+        messages.success(request, message)
+        return HttpResponseRedirect(back(request, page.url or "/"))
+
+
+class MailingView(LoginRequiredMixin, FollowerRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request):
+        preference = MailingPreference.objects.filter(user=request.user).first()
+        form = MailingForm(request.POST, instance=preference or MailingPreference(user=request.user))
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Je keuze voor de mailing is bewaard."))
+        else:
+            messages.error(request, _("Kies hoe vaak je een mail wil krijgen."))
+        return HttpResponseRedirect(resolve_url("extranet_profile") + "#mailing")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UnsubscribeView(TemplateView):
+    """The mail's signed link: a button that sets Mailing to Nooit, no login needed.
+
+    The mail client's one-click POST (RFC 8058) does the same. A GET changes nothing, so
+    link scanners cannot unsubscribe anyone.
+    """
+
+    template_name = "extranet_follow/unsubscribe.html"
+    extra_context = {"title": _("Geen mails meer over gevolgde pagina's")}
+
+    def dispatch(self, request, token):
+        user_id = digests.user_of_unsubscribe_token(token)
+        self.user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        if self.user is None:
+            raise Http404
+        return super().dispatch(request, token)
+
+    def post(self, request, token):
+        MailingPreference.objects.update_or_create(
+            user=self.user, defaults={"mailing": Mailing.NEVER}
+        )
+        return self.render_to_response(self.get_context_data(done=True))
+
+
+class DigestPreviewView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    """The digest a user would get if it were built now, without claiming or sending."""
+
+    page_title = _("Voorbeeld van een digest")
+    header_icon = "mail"
+
+    permission_required = "extranet_follow.view_digest"
+    template_name = "extranet_follow/admin/digest_preview.html"
+    form_class = DigestPreviewForm
+
+    def get_form_kwargs(self):
+        return {"data": self.request.GET or None}
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        context = self.get_context_data(form=form)
+        if form.is_valid():
+            user, frequency = form.cleaned_data["user"], form.cleaned_data["frequency"]
+            _period, window_end = digests.period_of(frequency)
+            window_end += digests.period_length(frequency)  # the next run
+            starts = digests.window_starts([user.pk], frequency, window_end)
+            context.update(
+                composition=digests.compose([user], frequency, starts, window_end)[user.pk],
+                window_start=starts[user.pk],
+                window_end=window_end,
+                previewed=True,
+            )
+        return self.render_to_response(context)
