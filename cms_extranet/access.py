@@ -228,15 +228,16 @@ class RestrictionTree:
         ).exclude(hidden)
 
 
-def readable_pages(user, pages=None):
+def readable_pages(user, pages=None, tree=None):
     """The pages this user may read (SPEC §4).
 
     ``pages`` narrows a page queryset (any page type; by default all pages) and gives a
     queryset; or a list of pages already loaded, and gives a list. Two small queries
     whatever the depth of the tree (the restriction tree itself is cached per process
-    until it changes), plus the user's profiles once per request.
+    until it changes), plus the user's profiles once per request. A batch over many users
+    passes the ``RestrictionTree.current()`` it took once.
     """
-    tree, codes = RestrictionTree.current(), user_profiles(user)
+    tree, codes = tree or RestrictionTree.current(), user_profiles(user)
     if pages is None:
         pages = swapper.load_model("wagtailcore", "Page").objects.all()
     if isinstance(pages, (list, tuple)):

@@ -10,6 +10,8 @@ from cms_extranet.models import Profile
 from search import documents, indexing
 from search.testing import Node, missing_tools
 
+from .processes import ScratchSite, SMTPServer
+
 PASSWORD = "extranet-demo"
 
 
@@ -52,7 +54,8 @@ def set_restriction(page, restriction, profiles=()):
 @pytest.fixture
 def login(client, django_user_model):
     def login(username):
-        client.force_login(django_user_model.objects.get(username=username))
+        client.user = django_user_model.objects.get(username=username)
+        client.force_login(client.user)
         return client
 
     return login
@@ -106,3 +109,25 @@ def index_changes(es):
     if es is not None:
         indexing.process_updates()
         es.indices.refresh(index=documents.alias_name())
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback, for the whole run."""
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    smtp_server.mailbox.clear()
+    return smtp_server.mailbox
+
+
+@pytest.fixture(scope="session")
+def scratch_site(tmp_path_factory, smtp_server):
+    """A site of its own (database with the demo content) for tests that run its processes."""
+    site = ScratchSite(tmp_path_factory.mktemp("site"), EMAIL_URL=smtp_server.url)
+    yield site
+    site.close()

@@ -8,10 +8,13 @@ SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not EMAIL_URL:  # noqa: F405  (tests that run the site's processes set a real server)
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Real files (document downloads stream from disk), never the developer's var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="extranet-test-media-"))
-Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+# In-process tasks, except in a real cluster that a test starts (tests/processes.py).
+Q_CLUSTER = {**Q_CLUSTER, "sync": os.environ.get("EXTRANET_Q_SYNC", "1") == "1"}  # noqa: F405
+EXTRANET_DIGEST_SEND_LEASE = int(os.environ.get("EXTRANET_DIGEST_SEND_LEASE", "300"))
 
 # The suite searches the database; Elasticsearch tests switch to a node of their own, or
 # to the cluster that ELASTICSEARCH_URL names, under an alias of this run's own.

@@ -28,7 +28,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from ..access import load_profiles, readable_pages
+from ..access import RestrictionTree, load_profiles, readable_pages
 from .models import Digest, DigestStatus, Follow, Mailing, MailingPreference, PageChange
 
 BATCH_SIZE = 500
@@ -106,6 +106,7 @@ def compose(users, frequency, window_start_by_user, window_end):
     of queries per call, whatever the number of users."""
     Page = swapper.load_model("wagtailcore", "Page")
     load_profiles(users)
+    tree = RestrictionTree.current()
     earliest = min(window_start_by_user.values(), default=window_end)
     rows = (
         Follow.objects.filter(user__in=users)
@@ -149,7 +150,7 @@ def compose(users, frequency, window_start_by_user, window_end):
             for pk in sorted(followed.get(user.pk, ()))
             if pk in pages and any(at >= since for at, _note in changes[pk])
         ]
-        readable = readable_pages(user, candidates)
+        readable = readable_pages(user, candidates, tree=tree)
         if not readable:
             result[user.pk] = None
             continue

@@ -13,6 +13,7 @@ from wagtail.rich_text import RichText
 from cms.pages import demo_content as demo
 from cms.pages.models import ContentPage, HomePage
 from cms_extranet.access import user_profiles
+from cms_extranet.follow.models import Follow, Mailing, MailingPreference
 from cms_extranet.models import (
     ApplicationRight,
     AppLink,
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             self._settings(home)
             self._app_links()
             users = self._users(password)
+            self._follows()
         self._report(users, password)
 
     def _home(self):
@@ -210,6 +212,20 @@ class Command(BaseCommand):
                 )
             partners.append(partner)
         return partners + [User.objects.get(username=u) for u in demo.AGENCY]
+
+    def _follows(self):
+        """multi.partner follows a page of each of its sections and gets a daily digest;
+        editors read who follows what and which digests went out."""
+        User = get_user_model()
+        partner = User.objects.get(username="multi.partner")
+        for url_path in ("/extranet/mlp/nieuws/", "/extranet/das/nieuws/"):
+            Follow.objects.get_or_create(user=partner, page=Page.objects.get(url_path=url_path))
+        MailingPreference.objects.get_or_create(user=partner, defaults={"mailing": Mailing.DAILY})
+        editors, _ = Group.objects.get_or_create(name="Editors")
+        for codename in ("view_follow", "view_digest"):
+            editors.permissions.add(
+                Permission.objects.get(content_type__app_label="extranet_follow", codename=codename)
+            )
 
     def _report(self, users, password):
         self.stdout.write("\nDemo-logins (wachtwoord: %s)\n" % password)

@@ -1,0 +1,161 @@
+"""The site's own processes for tests that need them real: a database of their own with
+the demo content, the web server, the django-q2 cluster, and an SMTP server (aiosmtpd).
+
+The pytest database lives inside a transaction that other processes cannot see, so these
+tests get a scratch database: a SQLite file, or a new database on the PostgreSQL server
+of DATABASE_URL.
+"""
+
+import email
+import email.policy
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+from aiosmtpd.controller import Controller
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ScratchSite:
+    """A migrated database with the demo content, and the environment to run the site on it."""
+
+    def __init__(self, directory, **env):
+        self.directory = Path(directory)
+        self.name = f"extranet_scratch_{uuid.uuid4().hex[:8]}"
+        main = os.environ.get("DATABASE_URL", "")
+        if main.startswith(("postgres://", "postgresql://")):
+            self.url = urlunsplit(urlsplit(main)._replace(path="/" + self.name))
+            self._admin_sql(f'CREATE DATABASE "{self.name}"')
+        else:
+            self.url = f"sqlite:///{self.directory / 'scratch.sqlite3'}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+            "DATABASE_URL": self.url,
+            "EXTRANET_Q_SYNC": "0",
+            "VAR_DIR": str(self.directory),
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        }
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("load_demo_content", "-v0")
+
+    def _admin_sql(self, statement):
+        import psycopg
+
+        config = dj_database_url.parse(os.environ["DATABASE_URL"])
+        with psycopg.connect(
+            host=config["HOST"], port=config["PORT"], user=config["USER"],
+            password=config["PASSWORD"], dbname=config["NAME"], autocommit=True,
+        ) as conn:
+            conn.execute(statement)
+
+    def manage(self, *args, check=True, timeout=600, env=None):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env, **(env or {})},
+            check=check, timeout=timeout, capture_output=True, text=True,
+        )
+
+    def python(self, code, timeout=300, env=None):
+        """Run Django code against this site; its stdout."""
+        result = self.manage("shell", "-c", code, timeout=timeout, env=env)
+        return result.stdout
+
+    def start(self, *args, env=None, log_name="process"):
+        """A long-running manage.py command in its own process group."""
+        log = open(self.directory / f"{log_name}.log", "ab")
+        return subprocess.Popen(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env, **(env or {})},
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def log(self, log_name):
+        path = self.directory / f"{log_name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def close(self):
+        if self.url.startswith("postgres"):
+            self._admin_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def kill_group(process, sig=signal.SIGKILL):
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)
+
+
+def wait_for_port(port, process=None, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the process stopped with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+class Mailbox:
+    """aiosmtpd handler: keeps every accepted message, parsed."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos, message))
+        return "250 OK"
+
+    def received(self):
+        with self.lock:
+            return list(self.messages)
+
+    def clear(self):
+        with self.lock:
+            self.messages.clear()
+
+
+class SMTPServer:
+    def __init__(self):
+        self.mailbox = Mailbox()
+        self.port = free_port()
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+
+def settings_for_smtp(django_settings, server):
+    django_settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    django_settings.EMAIL_HOST = "127.0.0.1"
+    django_settings.EMAIL_PORT = server.port
+    django_settings.EMAIL_USE_TLS = False
