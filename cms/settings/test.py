@@ -13,7 +13,12 @@ if not EMAIL_URL:  # noqa: F405  (tests that run the site's processes set a real
 # Real files (document downloads stream from disk), never the developer's var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="extranet-test-media-"))
 # In-process tasks, except in a real cluster that a test starts (tests/processes.py).
-Q_CLUSTER = {**Q_CLUSTER, "sync": os.environ.get("EXTRANET_Q_SYNC", "1") == "1"}  # noqa: F405
+Q_CLUSTER = {  # noqa: F405
+    **Q_CLUSTER,  # noqa: F405
+    "sync": os.environ.get("EXTRANET_Q_SYNC", "1") == "1",
+    "timeout": int(os.environ.get("EXTRANET_Q_TIMEOUT", Q_CLUSTER["timeout"])),  # noqa: F405
+    "retry": int(os.environ.get("EXTRANET_Q_RETRY", Q_CLUSTER["retry"])),  # noqa: F405
+}
 EXTRANET_DIGEST_SEND_LEASE = int(os.environ.get("EXTRANET_DIGEST_SEND_LEASE", "300"))
 
 # The suite searches the database; Elasticsearch tests switch to a node of their own, or

@@ -29,7 +29,15 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from ..access import RestrictionTree, load_profiles, readable_pages
-from .models import Digest, DigestStatus, Follow, Mailing, MailingPreference, PageChange
+from .models import (
+    Digest,
+    DigestStatus,
+    Follow,
+    Mailing,
+    MailingPreference,
+    OutboxMail,
+    PageChange,
+)
 
 BATCH_SIZE = 500
 SEND_TIME = datetime.time(7, 0)
@@ -233,7 +241,11 @@ def _lock(queryset):
 
 
 def build_batch(frequency, period):
-    """Build up to BATCH_SIZE claimed rows of the period into the outbox; their number."""
+    """Build up to BATCH_SIZE claimed rows of the period into the outbox; their number.
+
+    Statuses are set with one UPDATE per outcome and mails inserted in bulk: the queries
+    grow with the batches, not with the users.
+    """
     User = get_user_model()
     with transaction.atomic():
         digests = list(
@@ -249,37 +261,36 @@ def build_batch(frequency, period):
         window_end = digests[0].window_end
         starts = window_starts(list(users), frequency, window_end)
         compositions = compose(list(users.values()), frequency, starts, window_end)
-        now = timezone.now()
+        outcomes, mails = defaultdict(list), []
         for digest in digests:
             user = users[digest.user_id]
             composition = compositions.get(user.pk)
-            digest.window_start = starts[user.pk]
-            digest.built_at = now
             if composition is None:
-                digest.status = DigestStatus.SKIPPED
-                digest.reason = _("Geen wijzigingen aan gevolgde pagina's")
+                outcome = (DigestStatus.SKIPPED, _("Geen wijzigingen aan gevolgde pagina's"))
             elif not user.email:
-                digest.status = DigestStatus.SKIPPED
-                digest.reason = _("Geen e-mailadres")
+                outcome = (DigestStatus.SKIPPED, _("Geen e-mailadres"))
             elif not user.is_active:
-                digest.status = DigestStatus.SKIPPED
-                digest.reason = _("Gebruiker niet actief")
+                outcome = (DigestStatus.SKIPPED, _("Gebruiker niet actief"))
             else:
-                digest.status = DigestStatus.PENDING
-                digest.recipient = user.email
-                digest.subject = composition.subject
-                digest.body_text = composition.text
-                digest.body_html = composition.html
-                digest.unsubscribe_url = composition.unsubscribe_url
-                digest.page_count = len(composition.entries)
-                digest.message_id = message_id(user.pk, frequency, period)
-        Digest.objects.bulk_update(
-            digests,
-            [
-                "status", "reason", "recipient", "subject", "body_text", "body_html",
-                "unsubscribe_url", "page_count", "message_id", "window_start", "built_at",
-            ],
-        )
+                outcome = (DigestStatus.PENDING, "")
+                mails.append(
+                    OutboxMail(
+                        digest=digest,
+                        recipient=user.email,
+                        message_id=message_id(user.pk, frequency, period),
+                        subject=composition.subject,
+                        body_text=composition.text,
+                        body_html=composition.html,
+                        unsubscribe_url=composition.unsubscribe_url,
+                    )
+                )
+            outcomes[(*outcome, starts[user.pk])].append(digest.pk)
+        OutboxMail.objects.bulk_create(mails)
+        now = timezone.now()
+        for (status, reason, start), pks in outcomes.items():
+            Digest.objects.filter(pk__in=pks).update(
+                status=status, reason=reason, window_start=start, built_at=now
+            )
         return len(digests)
 
 
@@ -296,40 +307,40 @@ def build(frequency, period, progress=None):
 
 def sendable():
     stale = timezone.now() - send_lease()
-    return Digest.objects.filter(status=DigestStatus.PENDING).filter(
+    return OutboxMail.objects.filter(digest__status=DigestStatus.PENDING).filter(
         Q(send_started_at__isnull=True) | Q(send_started_at__lt=stale)
     )
 
 
 def send_outbox(progress=None):
-    """Send every pending digest whose lease is free; the number sent."""
+    """Send every pending digest whose lease is free; the number sent.
+
+    Each mail is taken with a conditional UPDATE (its lease), so concurrent senders never
+    both send it; a sender that dies leaves the lease to expire, and the next one resends
+    the same message.
+    """
     sent = 0
     with get_connection() as connection:
         while True:
-            ids = list(sendable().order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
-            if not ids:
+            pks = list(sendable().order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
+            if not pks:
                 return sent
-            for digest in Digest.objects.filter(pk__in=ids).order_by("pk"):
-                taken = Digest.objects.filter(
-                    pk=digest.pk,
-                    status=DigestStatus.PENDING,
-                    send_started_at=digest.send_started_at,
+            for mail in OutboxMail.objects.filter(pk__in=pks).order_by("pk"):
+                taken = OutboxMail.objects.filter(
+                    pk=mail.pk, send_started_at=mail.send_started_at
                 ).update(send_started_at=timezone.now(), attempts=F("attempts") + 1)
                 if not taken:
                     continue
+                outcome = {"status": DigestStatus.SENT, "sent_at": timezone.now()}
                 try:
-                    connection.send_messages([digest.email_message(connection)])
+                    connection.send_messages([mail.email_message(connection)])
                 except smtplib.SMTPRecipientsRefused as error:
-                    Digest.objects.filter(pk=digest.pk).update(
-                        status=DigestStatus.FAILED, reason=str(error)[:200]
-                    )
-                    continue
-                Digest.objects.filter(pk=digest.pk).update(
-                    status=DigestStatus.SENT, sent_at=timezone.now()
-                )
-                sent += 1
-                if progress:
-                    progress(1)
+                    outcome = {"status": DigestStatus.FAILED, "reason": str(error)[:200]}
+                Digest.objects.filter(pk=mail.pk).update(**outcome)
+                if outcome["status"] == DigestStatus.SENT:
+                    sent += 1
+                    if progress:
+                        progress(1)
 
 
 def run(frequency, moment=None, progress=None):

@@ -95,10 +95,9 @@ class DigestStatus(models.TextChoices):
 
 
 class Digest(models.Model):
-    """One digest per user and period: claimed, then built into this outbox, then sent.
-
-    The unique constraint makes a period's digest exist once whatever retries happen;
-    ``message_id`` is derived from (user, period), so a resend is the same message.
+    """One digest per user and period: claimed, then built (its mail into the outbox),
+    then sent. The unique constraint makes a period's digest exist once whatever
+    retries happen.
     """
 
     user = models.ForeignKey(
@@ -119,18 +118,9 @@ class Digest(models.Model):
         _("status"), max_length=10, choices=DigestStatus.choices, default=DigestStatus.CLAIMED
     )
     reason = models.CharField(_("reden"), max_length=200, blank=True)
-    recipient = models.EmailField(_("ontvanger"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
-    subject = models.CharField(_("onderwerp"), max_length=200, blank=True)
-    body_text = models.TextField(_("tekst"), blank=True)
-    body_html = models.TextField(_("HTML"), blank=True)
-    unsubscribe_url = models.URLField(_("afmeldlink"), max_length=500, blank=True)
-    page_count = models.PositiveIntegerField(_("pagina's"), default=0)
     claimed_at = models.DateTimeField(_("geclaimd op"), auto_now_add=True)
     built_at = models.DateTimeField(_("opgebouwd op"), null=True)
-    send_started_at = models.DateTimeField(_("verzending gestart op"), null=True)
     sent_at = models.DateTimeField(_("verstuurd op"), null=True)
-    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
 
     class Meta:
         verbose_name = _("digest")
@@ -142,12 +132,37 @@ class Digest(models.Model):
         ]
         indexes = [
             models.Index(fields=["frequency", "period", "status"]),
-            models.Index(fields=["status", "send_started_at"]),
             models.Index(fields=["user", "window_end"]),
         ]
 
     def __str__(self):
         return f"{self.get_frequency_display()} {self.period:%d-%m-%Y}: {self.user}"
+
+
+class OutboxMail(models.Model):
+    """The transactional outbox: a digest's mail, written in the transaction that builds
+    it, sent afterwards. ``message_id`` is derived from (user, period), so a resend after
+    a crash is the same message.
+    """
+
+    digest = models.OneToOneField(
+        Digest, on_delete=models.CASCADE, primary_key=True, related_name="mail"
+    )
+    recipient = models.EmailField(_("ontvanger"))
+    message_id = models.CharField(_("Message-ID"), max_length=200)
+    subject = models.CharField(_("onderwerp"), max_length=200)
+    body_text = models.TextField(_("tekst"))
+    body_html = models.TextField(_("HTML"))
+    unsubscribe_url = models.URLField(_("afmeldlink"), max_length=500)
+    send_started_at = models.DateTimeField(_("verzending gestart op"), null=True)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+
+    class Meta:
+        verbose_name = _("mail in de outbox")
+        verbose_name_plural = _("mails in de outbox")
+
+    def __str__(self):
+        return self.subject
 
     def email_message(self, connection=None):
         message = EmailMultiAlternatives(

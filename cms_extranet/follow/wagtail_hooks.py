@@ -72,13 +72,12 @@ class DigestAdmin(ModelAdmin):
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
     index_template_name = "extranet_follow/admin/digest_index.html"
-    list_display = ("user", "frequency", "period", "status", "reason", "page_count", "sent_at")
+    list_display = ("user", "frequency", "period", "status", "reason", "sent_at")
     list_filter = ("status", "frequency", "period")
     search_fields = ("user__username", "user__email", "recipient")
     inspect_view_fields = (
         "user", "frequency", "period", "window_start", "window_end", "status", "reason",
-        "recipient", "message_id", "subject", "body_text", "page_count", "claimed_at",
-        "built_at", "sent_at", "attempts",
+        "claimed_at", "built_at", "sent_at",
     )
 
 

@@ -1,0 +1,148 @@
+"""Digests run by a real django-q2 cluster, mailed to a real SMTP server, through crashes."""
+
+import json
+import random
+import time
+from collections import defaultdict
+
+import pytest
+
+from .processes import kill_group
+
+# The run's period is fixed, so a test that crosses 07:00 still checks one period.
+PERIOD_END_SQL = "from cms_extranet.follow import digests; end = digests.period_of('daily')[1]"
+
+
+def cluster(site, log_name="qcluster"):
+    return site.start("qcluster", log_name=log_name)
+
+
+def wait(condition, timeout, interval=0.5, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"waited {timeout} s for {message}")
+
+
+def test_the_scheduled_daily_digest_runs_in_the_cluster_and_is_mailed(scratch_site, mailbox):
+    scratch_site.python(
+        f"""
+import datetime
+from django.utils import timezone
+from django_q.models import Schedule
+from cms_extranet.follow.models import PageChange
+{PERIOD_END_SQL}
+PageChange.objects.update(published_at=end - datetime.timedelta(hours=2))
+Schedule.objects.filter(name="Digests dagelijks").update(next_run=timezone.now())
+"""
+    )
+    worker = cluster(scratch_site)
+    try:
+        wait(mailbox.received, 90, message="the digest at the SMTP server")
+    finally:
+        kill_group(worker)
+    [(recipients, message)] = mailbox.received()
+    assert recipients == ["multi.partner@example.be"]
+    assert message["Subject"] == "Extranet: wijzigingen aan je gevolgde pagina's (2)"
+    state = json.loads(
+        scratch_site.python(
+            """
+import json
+from django.utils import timezone
+from django_q.models import Schedule
+from cms_extranet.follow.models import Digest
+d = Digest.objects.get(user__username="multi.partner")
+s = Schedule.objects.get(name="Digests dagelijks")
+print(json.dumps({"status": d.status, "message_id": d.mail.message_id,
+                  "next": timezone.localtime(s.next_run).strftime("%H:%M"),
+                  "later": s.next_run > timezone.now()}))
+"""
+        ).splitlines()[-1]
+    )
+    assert state == {"status": "sent", "message_id": message["Message-ID"], "next": "07:00", "later": True}
+
+
+CRASH_USERS = 1000
+SEED = f"""
+import datetime
+from django.contrib.auth import get_user_model
+from wagtail.models import Page
+from cms_extranet.follow.models import Follow, MailingPreference, PageChange, Digest
+{PERIOD_END_SQL}
+User = get_user_model()
+Digest.objects.all().delete()
+users = User.objects.bulk_create(
+    [User(username=f"crash{{i}}", email=f"crash{{i}}@example.be") for i in range({CRASH_USERS})]
+)
+users = list(User.objects.filter(username__startswith="crash"))
+MailingPreference.objects.filter(user__username="multi.partner").delete()
+MailingPreference.objects.bulk_create([MailingPreference(user=u, mailing="daily") for u in users])
+pages = list(Page.objects.filter(url_path__in=["/extranet/alles-over-extranet/", "/extranet/disclaimer/"]))
+Follow.objects.bulk_create([Follow(user=u, page=p) for u in users for p in pages])
+PageChange.objects.update(published_at=end - datetime.timedelta(hours=2))
+print(end.isoformat())
+"""
+
+STATE = """
+import json
+from django.db.models import Count
+from cms_extranet.follow.models import Digest
+print(json.dumps(dict(Digest.objects.values_list("status").annotate(n=Count("pk")))))
+"""
+
+
+def test_killing_the_worker_during_a_run_loses_and_doubles_no_digest(scratch_site, mailbox):
+    """SIGKILL the cluster at random points of a run for 1000 users, at least 10 times;
+    after restarts every user has exactly one digest for the period at the SMTP server."""
+    end = scratch_site.python(SEED).splitlines()[-1]
+    env = {"EXTRANET_Q_TIMEOUT": "60", "EXTRANET_Q_RETRY": "70", "EXTRANET_DIGEST_SEND_LEASE": "3"}
+    enqueue = (
+        "from django_q.tasks import async_task; "
+        f"async_task('cms_extranet.follow.tasks.send_daily_digests', intended='{end}')"
+    )
+    rng = random.Random(20261129)
+    kills, stages = 0, []
+    while kills < 10:
+        scratch_site.python(enqueue)
+        worker = scratch_site.start("qcluster", env=env, log_name="crash")
+        time.sleep(rng.uniform(2.5, 7.0))  # the cluster starts in about 2 s; then the run
+        kill_group(worker)
+        kills += 1
+        stages.append((json.loads(scratch_site.python(STATE).splitlines()[-1]), len(mailbox.received())))
+    unfinished_kills = [s for s in stages if s[0].get("sent", 0) < CRASH_USERS]
+    assert len(unfinished_kills) >= 10, stages  # every kill hit a run in progress
+
+    # Restart for good: the run again, then the outbox once the crashed sends' leases expired.
+    worker = scratch_site.start("qcluster", env=env, log_name="crash")
+    try:
+        scratch_site.python(enqueue)
+
+        def done():
+            state = json.loads(scratch_site.python(STATE).splitlines()[-1])
+            if state.get("sent", 0) == CRASH_USERS:
+                return state
+            scratch_site.python(
+                "from django_q.tasks import async_task; "
+                "async_task('cms_extranet.follow.tasks.send_pending_digests')"
+            )
+            return None
+
+        final = wait(done, 300, interval=2, message="every digest sent")
+    finally:
+        kill_group(worker)
+    assert final == {"sent": CRASH_USERS}
+
+    by_user = defaultdict(dict)
+    for recipients, message in mailbox.received():
+        [recipient] = recipients
+        if recipient.startswith("crash"):
+            by_user[recipient].setdefault(message["Message-ID"], set()).add(
+                message.get_body(("plain",)).get_content()
+            )
+    assert len(by_user) == CRASH_USERS
+    assert all(len(ids) == 1 for ids in by_user.values())  # one digest per user and period
+    assert all(len(bodies) == 1 for ids in by_user.values() for bodies in ids.values())
+    print("kills at (digests by status, mails received):", stages)
