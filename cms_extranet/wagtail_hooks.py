@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
+from django_q.models import Schedule
+from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
 from .access import can_read_document, can_read_page, document_restriction, effective_restriction
@@ -32,6 +34,33 @@ def enforce_document_restriction(document, request):
 
 register_snippet(AppLink)
 register_snippet(DocumentRestriction)
+
+
+class ReadOnlyPermissionHelper(PermissionHelper):
+    """Records of what happened or what the code set up: listed and inspected, never
+    changed in the admin."""
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+@modeladmin_register
+class ScheduleAdmin(ModelAdmin):
+    """The django-q2 schedules the apps create (search index, digests)."""
+
+    model = Schedule
+    menu_label = _("Geplande taken")
+    menu_icon = "time"
+    menu_order = 270
+    permission_helper_class = ReadOnlyPermissionHelper
+    inspect_view_enabled = True
+    list_display = ("name", "func", "schedule_type", "cron", "minutes", "next_run")
 
 
 class ProfileAdmin(ModelAdmin):

@@ -116,3 +116,9 @@ def test_partners_and_access_officers_cannot_open_the_digest_preview(login):
     for username in ("mlp.partner", "toegang.vdab"):
         response = login(username).get("/admin/extranet-digests/voorbeeld/")
         assert response.status_code in (302, 403)
+
+
+def test_the_digest_schedules_are_visible_in_the_admin(admin_client):
+    html = admin_client.get("/admin/django_q/schedule/").content.decode()
+    for name in ("Digests dagelijks", "Digests wekelijks", "Digests versturen", "0 7 * * 1"):
+        assert name in html

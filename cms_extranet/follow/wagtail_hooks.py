@@ -6,9 +6,9 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
-from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
+from ..wagtail_hooks import ReadOnlyPermissionHelper
 from .models import Digest, Follow, PageChange
 from .panels import MINOR_FIELD, NOTE_FIELD, NOTE_MAX_LENGTH
 from .views import DigestPreviewView
@@ -48,19 +48,6 @@ class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
 
 register_permission_policy(Follow, ViewOnlyPermissionPolicy(Follow))
 register_snippet(FollowViewSet)
-
-
-class ReadOnlyPermissionHelper(PermissionHelper):
-    """Records of what happened: listed and inspected, never changed in the admin."""
-
-    def user_can_create(self, user):
-        return False
-
-    def user_can_edit_obj(self, user, obj):
-        return False
-
-    def user_can_delete_obj(self, user, obj):
-        return False
 
 
 @modeladmin_register
