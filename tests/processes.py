@@ -74,7 +74,7 @@ class ScratchSite:
 
     def python(self, code, timeout=300, env=None):
         """Run Django code against this site; its stdout."""
-        result = self.manage("shell", "-c", code, timeout=timeout, env=env)
+        result = self.manage("shell", "-v0", "-c", code, timeout=timeout, env=env)
         return result.stdout
 
     def start(self, *args, env=None, log_name="process"):

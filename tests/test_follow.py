@@ -170,3 +170,11 @@ def test_each_publish_records_a_change(home):
     change = PageChange.objects.filter(page=page).latest("published_at")
     assert PageChange.objects.filter(page=page).count() == before + 1
     assert (change.revision, change.minor, change.note) == (revision, False, "")
+
+
+def test_unfollowing_on_the_page_itself_does_not_grey_a_row_on_the_profile(login):
+    client = login("mlp.partner")
+    page = page_at(NEWS)
+    Follow.objects.create(user=client.user, page=page)
+    client.post(f"/volgen/{page.pk}/", {"volgen": "0", "next": "/mlp/nieuws/"})
+    assert "Nieuws Mijn Loopbaan voor Partners" not in client.get("/profiel/").content.decode()

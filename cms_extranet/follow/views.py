@@ -61,11 +61,13 @@ class FollowToggleView(FollowerRequiredMixin, View):
             message = _("Je volgt deze pagina niet meer: %(title)s.") % {"title": page.title}
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse({"following": following, "message": str(message)})
-        if not following:  # the profile list shows it once more, greyed, to undo a slip
+        target = back(request, page.url or "/")
+        if not following and target.startswith(resolve_url("extranet_profile")):
+            # Removed from the profile list: it shows there once more, greyed, to undo a slip.
             removed = request.session.get(REMOVED_SESSION_KEY, [])
             request.session[REMOVED_SESSION_KEY] = [*removed, page.pk][-50:]
         messages.success(request, message)
-        return HttpResponseRedirect(back(request, page.url or "/"))
+        return HttpResponseRedirect(target)
 
 
 class MailingView(LoginRequiredMixin, FollowerRequiredMixin, View):
