@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test bench-search
+.PHONY: install run test bench-search bench-digests
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,6 @@ test: install
 
 bench-search: install
 	.ci/postgres.sh $(PY) bench/search_bench.py $(BENCH_ARGS)
+
+bench-digests: install
+	.ci/postgres.sh $(PY) bench/digest_bench.py $(BENCH_ARGS)
