@@ -6,6 +6,7 @@ tests get a scratch database: a SQLite file, or a new database on the PostgreSQL
 of DATABASE_URL.
 """
 
+import asyncio
 import email
 import email.policy
 import os
@@ -120,8 +121,10 @@ class Mailbox:
     def __init__(self):
         self.messages = []
         self.lock = threading.Lock()
+        self.delay = 0  # seconds per message: a slower server widens a test's time windows
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         with self.lock:
             self.messages.append((envelope.rcpt_tos, message))
@@ -134,6 +137,7 @@ class Mailbox:
     def clear(self):
         with self.lock:
             self.messages.clear()
+        self.delay = 0
 
 
 class SMTPServer:

@@ -104,11 +104,17 @@ def test_killing_the_worker_during_a_run_loses_and_doubles_no_digest(scratch_sit
         f"async_task('cms_extranet.follow.tasks.send_daily_digests', intended='{end}')"
     )
     rng = random.Random(20261129)
+    mailbox.delay = 0.01
     kills, stages = 0, []
     while kills < 10:
         scratch_site.python(enqueue)
+        received = len(mailbox.received())
         worker = scratch_site.start("qcluster", env=env, log_name="crash")
-        time.sleep(rng.uniform(2.5, 7.0))  # the cluster starts in about 2 s; then the run
+        # Kill at a random moment: while claiming or building (the cluster starts in about
+        # 2 s), or once a random number of this cycle's mails went out.
+        deadline, mails = time.monotonic() + rng.uniform(2.5, 7.0), rng.randint(1, 60)
+        while time.monotonic() < deadline and len(mailbox.received()) - received < mails:
+            time.sleep(0.02)
         kill_group(worker)
         kills += 1
         stages.append((json.loads(scratch_site.python(STATE).splitlines()[-1]), len(mailbox.received())))
