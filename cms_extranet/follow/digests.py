@@ -20,7 +20,7 @@ from django.core import signing
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -208,20 +208,35 @@ def due_users(frequency, period):
     """Users whose mailing is this frequency and who hold no digest for the period yet."""
     return (
         MailingPreference.objects.filter(mailing=frequency, user__is_active=True)
-        .exclude(user__extranet_digests__frequency=frequency, user__extranet_digests__period=period)
+        .exclude(
+            Exists(
+                Digest.objects.filter(user=OuterRef("user"), frequency=frequency, period=period)
+            )
+        )
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )
 
 
 def claim(frequency, period, window_end, progress=None):
-    """Claim a digest row for every due user; rows another run claimed first stay theirs."""
+    """Claim a digest row for every due user; rows another run claimed first stay theirs.
+
+    Walks the mailing preferences in windows of BATCH_SIZE by user id, then keeps the due
+    users of each window: every query reads one window, however many users come before.
+    """
     claimed, last = 0, 0
     while True:
-        batch = list(due_users(frequency, period).filter(user_id__gt=last)[:BATCH_SIZE])
-        if not batch:
+        window = list(
+            MailingPreference.objects.filter(mailing=frequency, user_id__gt=last)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)[:BATCH_SIZE]
+        )
+        if not window:
             return claimed
-        last = batch[-1]
+        last = window[-1]
+        batch = list(due_users(frequency, period).filter(user_id__in=window))
+        if not batch:
+            continue
         Digest.objects.bulk_create(
             [
                 Digest(user_id=pk, frequency=frequency, period=period, window_end=window_end)
