@@ -313,3 +313,34 @@ def test_a_digest_reaches_a_real_smtp_server_with_both_parts_and_headers(setting
         assert "Nieuws Digitaal Archief Samenwerking" in part and "Nieuwe termijnen" in part
         assert "http://localhost/profiel/" in part and digest.mail.unsubscribe_url in part
     assert '<html lang="nl-BE">' in html
+
+
+def test_an_unpublished_page_is_not_listed():
+    follower("mlp.partner", NEWS, MANUAL)
+    change(NEWS)
+    change(MANUAL)
+    page_at(MANUAL).specific.unpublish()
+    digests.run("daily", MONDAY)
+    [message] = mail.outbox
+    assert "Nieuws" in message.body and "Handleiding" not in message.body
+
+
+def test_a_user_who_lost_every_profile_gets_no_digest_even_of_public_pages():
+    follower("mlp.zonderopleiding", "/extranet/alles-over-extranet/")
+    change("/extranet/alles-over-extranet/")
+    digests.run("daily", MONDAY)
+    assert mail.outbox == []
+    digest = Digest.objects.get(user__username="mlp.zonderopleiding")
+    assert (digest.status, digest.reason) == ("skipped", "Geen extranetprofiel meer")
+
+
+def test_names_and_notes_are_escaped_in_the_html_part(django_user_model):
+    user = follower("mlp.partner", NEWS)
+    user.first_name = "<b>Marie</b>"
+    user.save()
+    change(NEWS, note="<script>x</script>")
+    digests.run("daily", MONDAY)
+    [(html, _mimetype)] = mail.outbox[0].alternatives
+    assert "&lt;b&gt;Marie&lt;/b&gt;" in html and "&lt;script&gt;" in html
+    assert "<script>" not in html
+    assert "Beste <b>Marie</b> Peeters," in mail.outbox[0].body  # plain text stays plain

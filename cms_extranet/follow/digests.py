@@ -10,7 +10,7 @@ the same stored message with the same Message-ID.
 import datetime
 import smtplib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import swapper
@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
@@ -36,6 +37,7 @@ from .models import (
     Mailing,
     MailingPreference,
     OutboxMail,
+    can_follow,
     PageChange,
 )
 
@@ -92,27 +94,85 @@ def site_root_url():
 
 
 @dataclass
-class Entry:
-    page: object
-    url: str
-    breadcrumb: list = field(default_factory=list)
-    changes: list = field(default_factory=list)  # (published_at, note), oldest first
-
-
-@dataclass
 class Composition:
     subject: str
     text: str
     html: str
-    entries: list
+    page_count: int
     unsubscribe_url: str
 
 
-def compose(users, frequency, window_start_by_user, window_end):
-    """{user pk: Composition or None} for these users: the followed pages with a
-    non-minor change in each user's window that the user may read now. A fixed number
-    of queries per call, whatever the number of users."""
+class Renderer:
+    """Renders digests from templates rendered once per run, not once per user.
+
+    The frame (greeting, links, footer) is rendered with placeholders and each page entry
+    once per (page, window start); a user's mail is then the frame with their name, their
+    entries and their link filled in. Rendering every mail whole took 2.7 ms a user.
+    """
+
+    NAME, ENTRIES, UNSUBSCRIBE = "@@digest-name@@", "@@digest-entries@@", "@@digest-unsubscribe@@"
+
+    def __init__(self, frequency):
+        self.frequency = frequency
+        self.root = site_root_url()
+        context = {
+            "frequency": frequency,
+            "name": self.NAME,
+            "entries": self.ENTRIES,
+            "profile_url": self.root + reverse("extranet_profile"),
+            "unsubscribe_url": self.UNSUBSCRIBE,
+        }
+        self.frames = {
+            kind: render_to_string(f"extranet_follow/mail/digest.{kind}", context)
+            for kind in ("txt", "html")
+        }
+        self.entries = {}
+        self.urls = {}
+
+    def entry(self, kind, page, changes):
+        key = (kind, page.pk, tuple(changes))
+        if key not in self.entries:
+            if page.pk not in self.urls:
+                self.urls[page.pk] = page.get_full_url()
+            self.entries[key] = render_to_string(
+                f"extranet_follow/mail/digest_entry.{kind}",
+                {"title": page.title, "url": self.urls[page.pk], "changes": changes},
+            )
+        return self.entries[key]
+
+    def compose(self, user, entries):
+        """``entries``: (page, [(published_at, note)]) in the order of the mail."""
+        unsubscribe_url = self.root + reverse(
+            "extranet_follow_unsubscribe", args=[unsubscribe_token(user.pk)]
+        )
+        name = user.get_full_name() or user.get_username()
+        bodies = {}
+        for kind, quote in (("txt", str), ("html", escape)):
+            body = self.frames[kind].replace(self.NAME, quote(name))
+            body = body.replace(self.UNSUBSCRIBE, quote(unsubscribe_url))
+            bodies[kind] = body.replace(
+                self.ENTRIES, "".join(self.entry(kind, page, changes) for page, changes in entries)
+            )
+        if self.frequency == Mailing.WEEKLY:
+            subject = _("Extranet: wijzigingen aan je gevolgde pagina's deze week")
+        else:
+            subject = _("Extranet: wijzigingen aan je gevolgde pagina's")
+        return Composition(
+            subject=f"{subject} ({len(entries)})",
+            text=bodies["txt"],
+            html=bodies["html"],
+            page_count=len(entries),
+            unsubscribe_url=unsubscribe_url,
+        )
+
+
+def compose(users, frequency, window_start_by_user, window_end, renderer=None):
+    """{user pk: Composition or None} for these users: the live followed pages with a
+    non-minor change in each user's window that the user may read now; None for a user
+    with nothing to list, or who holds no profile any more (SPEC §9). A fixed number of
+    queries per call, whatever the number of users."""
     Page = swapper.load_model("wagtailcore", "Page")
+    renderer = renderer or Renderer(frequency)
     load_profiles(users)
     tree = RestrictionTree.current()
     earliest = min(window_start_by_user.values(), default=window_end)
@@ -143,52 +203,27 @@ def compose(users, frequency, window_start_by_user, window_end):
         changes[page_id].append((published_at, note))
     pages = {
         page.pk: page
-        for page in Page.objects.filter(pk__in=page_ids).only(
-            "pk", "title", "path", "depth", "url_path"
-        )
+        for page in Page.objects.live()
+        .filter(pk__in=page_ids)
+        .only("pk", "title", "path", "depth", "url_path")
     }
-    root = site_root_url()
-    profile_url = root + reverse("extranet_profile")
-    urls = {pk: page.get_full_url() for pk, page in pages.items()}
     result = {}
     for user in users:
         since = window_start_by_user[user.pk]
         candidates = [
             pages[pk]
-            for pk in sorted(followed.get(user.pk, ()))
+            for pk in followed.get(user.pk, ())
             if pk in pages and any(at >= since for at, _note in changes[pk])
         ]
-        readable = readable_pages(user, candidates, tree=tree)
+        readable = readable_pages(user, candidates, tree=tree) if can_follow(user) else []
         if not readable:
             result[user.pk] = None
             continue
         entries = [
-            Entry(page, urls[page.pk], changes=[c for c in changes[page.pk] if c[0] >= since])
-            for page in sorted(readable, key=lambda p: p.title.lower())
+            (page, [c for c in changes[page.pk] if c[0] >= since])
+            for page in sorted(readable, key=lambda p: (p.title.lower(), p.pk))
         ]
-        unsubscribe_url = root + reverse(
-            "extranet_follow_unsubscribe", args=[unsubscribe_token(user.pk)]
-        )
-        context = {
-            "user": user,
-            "frequency": frequency,
-            "entries": entries,
-            "window_start": since,
-            "window_end": window_end,
-            "profile_url": profile_url,
-            "unsubscribe_url": unsubscribe_url,
-        }
-        if frequency == Mailing.WEEKLY:
-            subject = _("Extranet: wijzigingen aan je gevolgde pagina's deze week")
-        else:
-            subject = _("Extranet: wijzigingen aan je gevolgde pagina's")
-        result[user.pk] = Composition(
-            subject=f"{subject} ({len(entries)})",
-            text=render_to_string("extranet_follow/mail/digest.txt", context),
-            html=render_to_string("extranet_follow/mail/digest.html", context),
-            entries=entries,
-            unsubscribe_url=unsubscribe_url,
-        )
+        result[user.pk] = renderer.compose(user, entries)
     return result
 
 
@@ -255,7 +290,7 @@ def _lock(queryset):
     return queryset
 
 
-def build_batch(frequency, period):
+def build_batch(frequency, period, renderer=None):
     """Build up to BATCH_SIZE claimed rows of the period into the outbox; their number.
 
     Statuses are set with one UPDATE per outcome and mails inserted in bulk: the queries
@@ -275,12 +310,14 @@ def build_batch(frequency, period):
         users = {user.pk: user for user in User.objects.filter(pk__in=[d.user_id for d in digests])}
         window_end = digests[0].window_end
         starts = window_starts(list(users), frequency, window_end)
-        compositions = compose(list(users.values()), frequency, starts, window_end)
+        compositions = compose(list(users.values()), frequency, starts, window_end, renderer)
         outcomes, mails = defaultdict(list), []
         for digest in digests:
             user = users[digest.user_id]
             composition = compositions.get(user.pk)
-            if composition is None:
+            if not can_follow(user):
+                outcome = (DigestStatus.SKIPPED, _("Geen extranetprofiel meer"))
+            elif composition is None:
                 outcome = (DigestStatus.SKIPPED, _("Geen wijzigingen aan gevolgde pagina's"))
             elif not user.email:
                 outcome = (DigestStatus.SKIPPED, _("Geen e-mailadres"))
@@ -310,9 +347,9 @@ def build_batch(frequency, period):
 
 
 def build(frequency, period, progress=None):
-    built = 0
+    built, renderer = 0, Renderer(frequency)
     while True:
-        count = build_batch(frequency, period)
+        count = build_batch(frequency, period, renderer)
         if not count:
             return built
         built += count

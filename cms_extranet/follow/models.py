@@ -7,6 +7,13 @@ from django.utils.translation import gettext_lazy as _
 PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
 
 
+def can_follow(user):
+    """SPEC §9: following, and its digests, are for users who hold at least one profile."""
+    from ..access import user_profiles
+
+    return bool(user_profiles(user))
+
+
 class Mailing(models.TextChoices):
     NEVER = "never", _("Nooit")
     DAILY = "daily", _("Dagelijks")

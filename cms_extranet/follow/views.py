@@ -12,17 +12,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ..access import readable_pages, user_profiles
+from ..access import readable_pages
 from . import digests
 from .forms import DigestPreviewForm, MailingForm
-from .models import Follow, Mailing, MailingPreference
+from .models import Follow, Mailing, MailingPreference, can_follow
 
 REMOVED_SESSION_KEY = "extranet_follow_removed"
-
-
-def can_follow(user):
-    """SPEC §9: following is for users who hold at least one profile."""
-    return bool(user_profiles(user))
 
 
 class FollowerRequiredMixin:

@@ -3,8 +3,8 @@ from django import template
 
 from ...access import readable_breadcrumbs, readable_pages
 from ..forms import MailingForm
-from ..models import Follow, MailingPreference
-from ..views import REMOVED_SESSION_KEY, can_follow
+from ..models import Follow, MailingPreference, can_follow
+from ..views import REMOVED_SESSION_KEY
 
 register = template.Library()
 
