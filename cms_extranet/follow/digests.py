@@ -128,6 +128,8 @@ class Renderer:
         }
         self.entries = {}
         self.urls = {}
+        self.pages = {}  # live pages loaded by earlier batches: most batches share them
+        self.unsubscribe = self.root + reverse("extranet_follow_unsubscribe", args=["-token-"])
 
     def entry(self, kind, page, changes):
         key = (kind, page.pk, tuple(changes))
@@ -142,9 +144,7 @@ class Renderer:
 
     def compose(self, user, entries):
         """``entries``: (page, [(published_at, note)]) in the order of the mail."""
-        unsubscribe_url = self.root + reverse(
-            "extranet_follow_unsubscribe", args=[unsubscribe_token(user.pk)]
-        )
+        unsubscribe_url = self.unsubscribe.replace("-token-", unsubscribe_token(user.pk))
         name = user.get_full_name() or user.get_username()
         bodies = {}
         for kind, quote in (("txt", str), ("html", escape)):
@@ -201,12 +201,14 @@ def compose(users, frequency, window_start_by_user, window_end, renderer=None):
         .values_list("page_id", "published_at", "note")
     ):
         changes[page_id].append((published_at, note))
-    pages = {
-        page.pk: page
+    missing = page_ids - renderer.pages.keys()
+    renderer.pages.update(
+        (page.pk, page)
         for page in Page.objects.live()
-        .filter(pk__in=page_ids)
+        .filter(pk__in=missing)
         .only("pk", "title", "path", "depth", "url_path")
-    }
+    )
+    pages = {pk: renderer.pages[pk] for pk in page_ids if pk in renderer.pages}
     result = {}
     for user in users:
         since = window_start_by_user[user.pk]
