@@ -243,37 +243,33 @@ def due_users(frequency, period):
     """Users whose mailing is this frequency and who hold no digest for the period yet."""
     return (
         MailingPreference.objects.filter(mailing=frequency, user__is_active=True)
-        .alias(served=_served(frequency, period))
-        .filter(served=False)
+        .exclude(
+            Exists(
+                Digest.objects.filter(user=OuterRef("user"), frequency=frequency, period=period)
+            )
+        )
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )
 
 
-def _served(frequency, period):
-    return Exists(Digest.objects.filter(user=OuterRef("user"), frequency=frequency, period=period))
-
-
 def claim(frequency, period, window_end, progress=None):
     """Claim a digest row for every due user; rows another run claimed first stay theirs.
 
-    Walks the active users with this mailing in windows of BATCH_SIZE by user id, each
-    read with whether it is served already: one query a window, however many come before.
+    Walks the mailing preferences in windows of BATCH_SIZE by user id, then keeps the due
+    users of each window: every query reads one window, however many users come before.
     """
     claimed, last = 0, 0
     while True:
         window = list(
-            MailingPreference.objects.filter(
-                mailing=frequency, user__is_active=True, user_id__gt=last
-            )
-            .annotate(served=_served(frequency, period))
+            MailingPreference.objects.filter(mailing=frequency, user_id__gt=last)
             .order_by("user_id")
-            .values_list("user_id", "served")[:BATCH_SIZE]
+            .values_list("user_id", flat=True)[:BATCH_SIZE]
         )
         if not window:
             return claimed
-        last = window[-1][0]
-        batch = [pk for pk, served in window if not served]
+        last = window[-1]
+        batch = list(due_users(frequency, period).filter(user_id__in=window))
         if not batch:
             continue
         Digest.objects.bulk_create(
