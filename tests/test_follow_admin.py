@@ -88,6 +88,8 @@ def test_editors_list_sent_and_skipped_digests_with_the_reason(login, django_use
     assert "Niet verstuurd" in html and "Geen wijzigingen aan gevolgde pagina&#x27;s" in html
     html = editor.get("/admin/extranet_follow/digest/?status=skipped").content.decode()
     assert "multi.partner" in html
+    assert "multi.partner" in editor.get("/admin/extranet_follow/digest/?q=multi").content.decode()
+    assert "multi.partner" in editor.get("/admin/snippets/extranet_follow/follow/?q=multi").content.decode()
     assert "Voorbeeld van een volgende digest" in html
     assert editor.get(f"/admin/extranet_follow/digest/inspect/{digest.pk}/").status_code == 200
     assert editor.get(f"/admin/extranet_follow/digest/edit/{digest.pk}/").status_code in (302, 403)

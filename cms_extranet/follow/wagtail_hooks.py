@@ -61,7 +61,7 @@ class DigestAdmin(ModelAdmin):
     index_template_name = "extranet_follow/admin/digest_index.html"
     list_display = ("user", "frequency", "period", "status", "reason", "sent_at")
     list_filter = ("status", "frequency", "period")
-    search_fields = ("user__username", "user__email", "recipient")
+    search_fields = ("user__username", "user__email", "mail__recipient")
     inspect_view_fields = (
         "user", "frequency", "period", "window_start", "window_end", "status", "reason",
         "claimed_at", "built_at", "sent_at",
