@@ -78,6 +78,14 @@ users = User.objects.bulk_create(
     [User(username=f"crash{{i}}", email=f"crash{{i}}@example.be") for i in range({CRASH_USERS})]
 )
 users = list(User.objects.filter(username__startswith="crash"))
+# Digests are for users who hold a profile: each gets das.partner's organisation and right.
+from cms_extranet.models import PartnerAccount, UserRight
+das = PartnerAccount.objects.get(user__username="das.partner")
+accounts = PartnerAccount.objects.bulk_create(
+    [PartnerAccount(user=u, vestiging=das.vestiging) for u in users]
+)
+right = das.rights.get(code="das")
+UserRight.objects.bulk_create([UserRight(account=a, right=right) for a in accounts])
 MailingPreference.objects.filter(user__username="multi.partner").delete()
 MailingPreference.objects.bulk_create([MailingPreference(user=u, mailing="daily") for u in users])
 pages = list(Page.objects.filter(url_path__in=["/extranet/alles-over-extranet/", "/extranet/disclaimer/"]))
