@@ -507,16 +507,10 @@ def child(phase, moment, env=None):
     return json.loads(path.read_text())
 
 
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def send(moment):
     """The SMTP server in a process of its own, so that it does not share the sender's GIL."""
+    from tests.processes import free_port, wait_for_port
+
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, __file__, "--phase", "smtp", "--port", str(port)],
@@ -544,20 +538,6 @@ def mail_shape(samples):
         unsubscribe = bool(message["List-Unsubscribe"]) and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         shapes[f"{message.get_content_type()} {'+'.join(parts)}{' one-click unsubscribe' if unsubscribe else ''}"] += 1
     return dict(shapes)
-
-
-def wait_for_port(port, process, timeout=30):
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the SMTP server stopped with {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on port {port}")
 
 
 # --- Checks -----------------------------------------------------------------------------

@@ -42,8 +42,7 @@ def page(browser):
 
 
 def query(site, code, expression):
-    """Run Django code on the site, then read the JSON of expression from the last line
-    (the shell prints a banner of its automatic imports first)."""
+    """Run Django code on the site, then read the JSON of expression it prints last."""
     out = site.python(f"import json\n{code}\nprint(json.dumps({expression}))")
     return json.loads(out.splitlines()[-1])
 
