@@ -9,6 +9,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include("cms_extranet.urls")),
     path("", include("cms_extranet.follow.urls")),
+    path("", include("cms_extranet.access_management.urls")),
     path("", include("search.urls")),
 ]
 

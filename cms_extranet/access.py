@@ -57,7 +57,7 @@ def user_rights(user):
     return memo["rights"]
 
 
-def _condition_met(condition, account):
+def condition_met(condition, account):
     if condition == OrganisationCondition.NONE:
         return True
     vestiging = account.vestiging
@@ -124,7 +124,7 @@ def load_profiles(users):
     )
     for account_id, code, condition, denied_to_auditors in grants:
         account = accounts[account_id]
-        if _condition_met(condition, account) and not (
+        if condition_met(condition, account) and not (
             denied_to_auditors and account.is_auditor
         ):
             codes[account_id].add(code)

@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
@@ -132,6 +133,17 @@ class Vestiging(models.Model):
         return f"{self.organisation} – {self.name}"
 
 
+MAX_ADMINISTRATORS = 2
+
+
+class AdministratorCapReached(ValidationError):
+    def __init__(self, vestiging):
+        super().__init__(
+            _("Een vestiging heeft hoogstens %(max)s administrators; %(vestiging)s heeft er al %(max)s.")
+            % {"max": MAX_ADMINISTRATORS, "vestiging": vestiging}
+        )
+
+
 class PartnerAccount(models.Model):
     """The extranet side of a Django user: where they work and what they may do."""
 
@@ -150,6 +162,9 @@ class PartnerAccount(models.Model):
         related_name="accounts",
     )
     is_administrator = models.BooleanField(_("administrator"), default=False)
+    administrator_slot = models.PositiveSmallIntegerField(
+        _("administratorplaats"), null=True, blank=True, editable=False
+    )
     is_auditor = models.BooleanField(_("auditor"), default=False)
     mlp_training_followed = models.BooleanField(_("MLP-opleiding gevolgd"), default=False)
     rights = models.ManyToManyField(
@@ -163,9 +178,47 @@ class PartnerAccount(models.Model):
     class Meta:
         verbose_name = _("partneraccount")
         verbose_name_plural = _("partneraccounts")
+        constraints = [
+            # At most MAX_ADMINISTRATORS per vestiging, also under concurrent requests: each
+            # administrator holds one of the numbered places, and a place is unique.
+            models.UniqueConstraint(
+                fields=["vestiging", "administrator_slot"], name="unique_administrator_slot"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_administrator=False, administrator_slot__isnull=True)
+                | Q(
+                    is_administrator=True,
+                    vestiging__isnull=False,
+                    administrator_slot__in=range(1, MAX_ADMINISTRATORS + 1),
+                ),
+                name="administrator_holds_a_slot",
+            ),
+        ]
 
     def __str__(self):
         return self.user.get_full_name() or self.user.get_username()
+
+    def save(self, *args, **kwargs):
+        if not self.is_administrator:
+            self.administrator_slot = None
+        elif self.administrator_slot is None:
+            self.administrator_slot = self.free_administrator_slot()
+        super().save(*args, **kwargs)
+
+    def free_administrator_slot(self):
+        """The lowest free place; AdministratorCapReached when both are taken.
+
+        Two concurrent saves may pick the same place: the unique constraint lets one win.
+        """
+        taken = set(
+            PartnerAccount.objects.filter(vestiging_id=self.vestiging_id, is_administrator=True)
+            .exclude(pk=self.pk)
+            .values_list("administrator_slot", flat=True)
+        )
+        for slot in range(1, MAX_ADMINISTRATORS + 1):
+            if slot not in taken:
+                return slot
+        raise AdministratorCapReached(self.vestiging)
 
     @property
     def organisation(self):

@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "cms.pages",
     "cms_extranet",
     "cms_extranet.follow",
+    "cms_extranet.access_management",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -109,6 +110,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Signed forms and other files that only a view checking who asks may hand out.
+EXTRANET_PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
+EXTRANET_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "Extranet voor partners"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")

@@ -12,6 +12,7 @@ if not EMAIL_URL:  # noqa: F405  (tests that run the site's processes set a real
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Real files (document downloads stream from disk), never the developer's var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="extranet-test-media-"))
+EXTRANET_PRIVATE_MEDIA_ROOT = MEDIA_ROOT.parent / f"{MEDIA_ROOT.name}-private"
 # In-process tasks, except in a real cluster that a test starts (tests/processes.py).
 Q_CLUSTER = {  # noqa: F405
     **Q_CLUSTER,  # noqa: F405

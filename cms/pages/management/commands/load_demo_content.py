@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from tqdm import tqdm
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page, Site
@@ -13,6 +14,7 @@ from wagtail.rich_text import RichText
 from cms.pages import demo_content as demo
 from cms.pages.models import ContentPage, HomePage
 from cms_extranet.access import user_profiles
+from cms_extranet.access_management.models import FormSource, FormStatus, TermsForm
 from cms_extranet.follow.models import Follow, Mailing, MailingPreference
 from cms_extranet.models import (
     ApplicationRight,
@@ -46,6 +48,12 @@ ACCESS_OFFICER_PERMISSIONS = [
     ("cms_extranet", "delete_profilegrant"),
     ("cms_extranet", "view_organisation"),
     ("cms_extranet", "view_vestiging"),
+    ("extranet_access", "view_accessrequest"),
+    ("extranet_access", "decide_accessrequest"),
+    ("extranet_access", "view_termsform"),
+    ("extranet_access", "add_termsform"),
+    ("extranet_access", "review_termsform"),
+    ("extranet_access", "view_auditrecord"),
 ]
 
 
@@ -211,7 +219,20 @@ class Command(BaseCommand):
                     account=account, profile=Profile.objects.get(code=code), defaults={"approved_by": officer}
                 )
             partners.append(partner)
+        self._accepted_terms_forms(officer)
         return partners + [User.objects.get(username=u) for u in demo.AGENCY]
+
+    def _accepted_terms_forms(self, officer):
+        """The administrators of a vestiging with uitbetaling access had their signed
+        form accepted (SPEC §7); the demo has them on file as received by mail."""
+        for account in PartnerAccount.objects.filter(is_administrator=True, vestiging__uitbetaling_access=True):
+            if not account.terms_forms.exists():
+                form = TermsForm(
+                    account=account, source=FormSource.MAIL, status=FormStatus.ACCEPTED,
+                    submitted_by=officer, decided_by=officer, decided_at=timezone.now(),
+                )
+                form.file.save("formulier-gebruiksvoorwaarden.pdf", ContentFile(PDF), save=False)
+                form.save()
 
     def _follows(self):
         """multi.partner follows a page of each of its sections and gets a daily digest;

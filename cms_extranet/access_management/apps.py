@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessManagementConfig(AppConfig):
+    """Toegangsbeheer for partner administrators, the agency's approval and the onboarding
+    of uitbetalingsinstellingen (SPEC §3, §7, §8)."""
+
+    name = "cms_extranet.access_management"
+    label = "extranet_access"
+    verbose_name = _("Toegangsbeheer")
+    default_auto_field = "django.db.models.BigAutoField"

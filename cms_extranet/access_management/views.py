@@ -1,0 +1,320 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.text import capfirst
+from django.views.generic import FormView, TemplateView, View
+from wagtail_modeladmin.views import CreateView, InstanceSpecificView
+
+from ..access import partner_account
+from ..models import PartnerAccount, Profile
+from . import actions
+from .forms import DecisionForm, NewUserForm, RightsForm, TermsFormUploadForm
+from .models import AccessRequest, FormSource, FormStatus, RequestStatus, TermsForm
+
+
+class AdministratorRequiredMixin(LoginRequiredMixin):
+    """Toegangsbeheer: administrators of a vestiging, about the users of that vestiging only.
+
+    Anyone else gets a 403 that says why; anything of another vestiging is a 404.
+    """
+
+    form_not_required = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        request.extranet_private = True
+        self.administrator = partner_account(request.user)
+        if self.administrator is None or not self.administrator.is_administrator or not self.administrator.vestiging_id:
+            return self.refuse(_("Toegangsbeheer is er enkel voor de administrators van een vestiging van een partnerorganisatie."))
+        if not self.form_not_required and actions.needs_accepted_form(self.administrator):
+            return self.refuse(
+                _("Je kan Toegangsbeheer gebruiken zodra VDAB jouw formulier gebruiksvoorwaarden heeft aanvaard."),
+                onboarding=True,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def refuse(self, message, onboarding=False):
+        return TemplateResponse(
+            self.request,
+            "extranet_access/refused.html",
+            {"title": _("Toegangsbeheer"), "message": message, "onboarding": onboarding},
+            status=403,
+        )
+
+    @property
+    def vestiging(self):
+        return self.administrator.vestiging
+
+    def accounts(self):
+        return PartnerAccount.objects.filter(vestiging=self.vestiging).select_related("user").order_by(
+            "user__last_name", "user__first_name", "user__username"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(vestiging=self.vestiging, **kwargs)
+
+
+def requestable_profiles():
+    return list(Profile.objects.filter(requestable=True))
+
+
+class IndexView(AdministratorRequiredMixin, TemplateView):
+    template_name = "extranet_access/index.html"
+    extra_context = {"title": _("Toegangsbeheer")}
+
+    def get_context_data(self, **kwargs):
+        accounts = list(self.accounts())
+        states = actions.open_requests(accounts)
+        profiles = requestable_profiles()
+        rows = [
+            (account, [(profile, states[account.pk].get(profile)) for profile in profiles])
+            for account in accounts
+        ]
+        organisation = self.vestiging.organisation
+        return super().get_context_data(
+            rows=rows, profiles=profiles, organisation=organisation, **kwargs
+        )
+
+
+class UserCreateView(AdministratorRequiredMixin, FormView):
+    template_name = "extranet_access/user_create.html"
+    form_class = NewUserForm
+    extra_context = {"title": _("Gebruiker toevoegen")}
+
+    def form_valid(self, form):
+        try:
+            account = actions.create_user(self.request, self.administrator, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("email", error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(user)s is aangemaakt en krijgt een mail met de login en een link om een wachtwoord te kiezen.")
+            % {"user": account},
+        )
+        return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
+
+
+class UserView(AdministratorRequiredMixin, FormView):
+    """One user of the vestiging: tick the profiles they need; unticking withdraws one."""
+
+    template_name = "extranet_access/user.html"
+    form_class = RightsForm
+
+    def get_account(self):
+        if not hasattr(self, "account"):
+            self.account = get_object_or_404(self.accounts(), pk=self.kwargs["pk"])
+        return self.account
+
+    def get_initial(self):
+        return {"profiles": list(actions.open_requests([self.get_account()])[self.account.pk])}
+
+    def get_context_data(self, **kwargs):
+        account = self.get_account()
+        states = actions.open_requests([account])[account.pk]
+        form = kwargs.get("form") or self.get_form()
+        if form.is_bound:
+            ticked = {str(pk) for pk in form.data.getlist("profiles")}
+        else:
+            ticked = {str(profile.pk) for profile in states}
+        choices = [
+            {
+                "profile": profile,
+                "state": states.get(profile),
+                "ticked": str(profile.pk) in ticked,
+                "refusal": None if profile in states else actions.refusal(account, profile),
+            }
+            for profile in requestable_profiles()
+        ]
+        history = AccessRequest.objects.filter(account=account).select_related("profile", "requested_by", "decided_by")
+        return super().get_context_data(
+            title=str(account), account=account, choices=choices, history=history, **kwargs
+        )
+
+    def form_valid(self, form):
+        account = self.get_account()
+        try:
+            new = actions.set_requests(self.request, account, form.cleaned_data["profiles"])
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        pending = [p.name for p in new if p.needs_approval]
+        if pending:
+            messages.success(
+                self.request,
+                _("De aanvraag voor %(profiles)s wacht op goedkeuring door VDAB.") % {"profiles": ", ".join(pending)},
+            )
+        messages.success(self.request, _("De toegangen van %(user)s zijn bewaard.") % {"user": account})
+        return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
+
+
+class AdministratorView(AdministratorRequiredMixin, View):
+    """POST ``administrator=1`` appoints the user, ``0`` relieves them."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        account = get_object_or_404(self.accounts(), pk=pk)
+        value = request.POST.get("administrator") == "1"
+        if account.pk == self.administrator.pk and not value:
+            messages.error(request, _("Je kan je eigen administratorrol niet intrekken. Vraag het aan de andere administrator of aan VDAB."))
+        else:
+            try:
+                actions.set_administrator(request, account, value)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                messages.success(
+                    request,
+                    (_("%(user)s is nu administrator.") if value else _("%(user)s is geen administrator meer."))
+                    % {"user": account},
+                )
+        return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
+
+
+class OnboardingView(AdministratorRequiredMixin, FormView):
+    """Access to Extranet voor Uitbetalingsinstellingen: each administrator's signed form."""
+
+    template_name = "extranet_access/onboarding.html"
+    form_class = TermsFormUploadForm
+    form_not_required = True
+    extra_context = {"title": _("Extranet voor Uitbetalingsinstellingen")}
+
+    def get(self, request, *args, **kwargs):
+        return self.refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refusal() or super().post(request, *args, **kwargs)
+
+    def refusal(self):
+        """An organisation that is not an uitbetalingsinstelling cannot start this."""
+        if not self.vestiging.organisation.is_uitbetalingsinstelling:
+            return self.refuse(actions.form_refusal(self.administrator))
+        return None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "accounts": self.accounts().filter(is_administrator=True)}
+
+    def get_initial(self):
+        return {"account": self.administrator}
+
+    def get_context_data(self, **kwargs):
+        administrators = list(self.accounts().filter(is_administrator=True))
+        forms = TermsForm.objects.filter(account__in=administrators).select_related("account__user")
+        return super().get_context_data(
+            administrators=administrators,
+            forms=forms,
+            accepted={f.account_id for f in forms if f.status == FormStatus.ACCEPTED},
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            actions.submit_form(self.request, form.cleaned_data["account"], form.cleaned_data["file"], FormSource.UPLOAD)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Het formulier is bezorgd. VDAB controleert het en laat je het resultaat weten."))
+        return HttpResponseRedirect(reverse("extranet_access_onboarding"))
+
+
+class TermsFormFileView(LoginRequiredMixin, View):
+    """The signed PDF, for the agency and for whoever uploaded it; for anyone else it does
+    not exist."""
+
+    def get(self, request, pk):
+        form = get_object_or_404(TermsForm, pk=pk)
+        if not (request.user.has_perm("extranet_access.view_termsform") or form.submitted_by_id == request.user.pk):
+            raise Http404
+        request.extranet_private = True
+        response = FileResponse(
+            form.file.open("rb"), as_attachment=True, filename=f"formulier-gebruiksvoorwaarden-{form.pk}.pdf",
+            content_type="application/pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The mailed link: choose a password once, then log in."""
+
+    template_name = "extranet_access/set_password.html"
+    success_url = reverse_lazy("login")
+    extra_context = {"title": _("Kies je wachtwoord")}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Je wachtwoord is ingesteld. Log nu in met je login en je nieuwe wachtwoord."))
+        return response
+
+
+class DecisionView(InstanceSpecificView):
+    """The agency approves or rejects a pending request or form, with a reason."""
+
+    template_name = "extranet_access/admin/decision.html"
+    decide = None  # actions.decide or actions.review_form
+    summary_fields = ()
+
+    def check_action_permitted(self, user):
+        return self.permission_helper.user_can_decide(user, self.instance)
+
+    def get_page_title(self):
+        return _("Beslissen")
+
+    def get_context_data(self, **kwargs):
+        summary = [
+            (capfirst(self.opts.get_field(name).verbose_name), getattr(self.instance, f"get_{name}_display", lambda: getattr(self.instance, name))())
+            for name in self.summary_fields
+        ]
+        return super().get_context_data(summary=summary, form=kwargs.pop("form", None) or DecisionForm(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = DecisionForm(request.POST)
+        form.is_valid()
+        approve = request.POST.get("besluit") == "goedkeuren"
+        try:
+            type(self).decide(request, self.instance, approve, form.cleaned_data.get("reason", ""))
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(
+            request,
+            (_("Goedgekeurd: %(object)s.") if approve else _("Afgewezen: %(object)s.")) % {"object": self.instance},
+        )
+        return HttpResponseRedirect(self.index_url)
+
+
+class AccessRequestDecisionView(DecisionView):
+    decide = actions.decide
+    summary_fields = ("account", "profile", "requested_by", "requested_at")
+
+
+class TermsFormDecisionView(DecisionView):
+    decide = actions.review_form
+    summary_fields = ("account", "source", "submitted_by", "submitted_at")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            file_url=reverse("extranet_access_terms_form_file", args=[self.instance.pk]), **kwargs
+        )
+
+
+class RecordTermsFormView(CreateView):
+    """The agency records a signed form it received by post or mail."""
+
+    def form_valid(self, form):
+        try:
+            actions.submit_form(self.request, form.cleaned_data["account"], form.cleaned_data["file"], FormSource.MAIL)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Het formulier is geregistreerd en wacht op controle."))
+        return HttpResponseRedirect(self.get_success_url())

@@ -1,0 +1,141 @@
+from datetime import timedelta
+
+from django.contrib.admin import SimpleListFilter
+from django.urls import re_path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail_modeladmin.helpers import ButtonHelper
+from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+
+from ..wagtail_hooks import ReadOnlyPermissionHelper
+from . import actions
+from .models import AccessRequest, AuditRecord, FormStatus, TermsForm
+from .views import AccessRequestDecisionView, RecordTermsFormView, TermsFormDecisionView
+
+
+class AgeFilter(SimpleListFilter):
+    title = _("leeftijd")
+    parameter_name = "leeftijd"
+    date_field = "requested_at"
+    ranges = {
+        "vandaag": (_("Van vandaag"), 0, 1),
+        "week": (_("1 tot 7 dagen oud"), 1, 7),
+        "ouder": (_("Ouder dan 7 dagen"), 7, None),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _start, _end) in self.ranges.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.ranges:
+            return queryset
+        _label, younger, older = self.ranges[self.value()]
+        now = timezone.now()
+        queryset = queryset.filter(**{f"{self.date_field}__lte": now - timedelta(days=younger)})
+        if older is not None:
+            queryset = queryset.filter(**{f"{self.date_field}__gt": now - timedelta(days=older)})
+        return queryset
+
+
+class FormAgeFilter(AgeFilter):
+    date_field = "submitted_at"
+
+
+class DecisionButtonHelper(ButtonHelper):
+    def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
+        buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
+        if self.permission_helper.user_can_decide(self.request.user, obj):
+            buttons.insert(0, {
+                "url": self.url_helper.get_action_url("decide", obj.pk),
+                "label": _("Beslissen"),
+                "classname": "button button-small button-primary",
+                "title": _("Goedkeuren of afwijzen"),
+            })
+        return buttons
+
+
+class DecisionModelAdmin(ModelAdmin):
+    """Listed and inspected; changed only through a decision with a reason."""
+
+    button_helper_class = DecisionButtonHelper
+    inspect_view_enabled = True
+    decision_view_class = None
+
+    def decision_view(self, request, instance_pk):
+        return self.decision_view_class.as_view(model_admin=self, instance_pk=instance_pk)(request)
+
+    def get_admin_urls_for_registration(self):
+        return super().get_admin_urls_for_registration() + (
+            re_path(
+                self.url_helper.get_action_url_pattern("decide"),
+                self.decision_view,
+                name=self.url_helper.get_action_url_name("decide"),
+            ),
+        )
+
+
+class AccessRequestPermissionHelper(ReadOnlyPermissionHelper):
+    def user_can_decide(self, user, obj):
+        return actions.can_decide(user, obj)
+
+
+class AccessRequestAdmin(DecisionModelAdmin):
+    model = AccessRequest
+    menu_label = _("Aanvragen")
+    menu_icon = "tick-inverse"
+    permission_helper_class = AccessRequestPermissionHelper
+    decision_view_class = AccessRequestDecisionView
+    list_display = ("account", "vestiging", "profile", "status", "requested_at", "requested_by")
+    list_filter = (
+        "status", AgeFilter, "account__vestiging__organisation", "account__vestiging", "profile",
+    )
+    search_fields = ("account__user__username", "account__user__last_name", "account__user__email")
+    list_select_related = ("account__user", "account__vestiging__organisation", "profile", "requested_by")
+    inspect_view_fields = (
+        "account", "profile", "status", "requested_by", "requested_at", "decided_by", "decided_at", "reason",
+    )
+
+
+class TermsFormPermissionHelper(ReadOnlyPermissionHelper):
+    def user_can_create(self, user):
+        return user.has_perm("extranet_access.add_termsform")
+
+    def user_can_decide(self, user, obj):
+        return obj.status == FormStatus.PENDING and user.has_perm("extranet_access.review_termsform")
+
+
+class TermsFormAdmin(DecisionModelAdmin):
+    model = TermsForm
+    menu_label = _("Formulieren gebruiksvoorwaarden")
+    menu_icon = "doc-full"
+    permission_helper_class = TermsFormPermissionHelper
+    decision_view_class = TermsFormDecisionView
+    create_view_class = RecordTermsFormView
+    form_fields_exclude = ("source", "submitted_by", "submitted_at", "status", "decided_by", "decided_at", "reason")
+    list_display = ("account", "source", "status", "submitted_at", "submitted_by")
+    list_filter = ("status", "source", FormAgeFilter, "account__vestiging__organisation", "account__vestiging")
+    search_fields = ("account__user__username", "account__user__last_name")
+    list_select_related = ("account__user", "submitted_by")
+    inspect_view_fields = (
+        "account", "source", "status", "submitted_by", "submitted_at", "decided_by", "decided_at", "reason",
+    )
+
+
+class AuditRecordAdmin(ModelAdmin):
+    model = AuditRecord
+    menu_label = _("Auditspoor")
+    menu_icon = "history"
+    permission_helper_class = ReadOnlyPermissionHelper
+    inspect_view_enabled = True
+    list_display = ("at", "actor_name", "action", "subject", "vestiging", "profile", "reason")
+    list_filter = ("action", "at", "vestiging__organisation", "vestiging", "profile")
+    search_fields = ("actor_name", "subject", "reason")
+    list_select_related = ("vestiging__organisation", "profile")
+
+
+@modeladmin_register
+class AccessManagementGroup(ModelAdminGroup):
+    menu_label = _("Toegangsbeheer")
+    menu_icon = "key"
+    menu_order = 255
+    items = (AccessRequestAdmin, TermsFormAdmin, AuditRecordAdmin)
