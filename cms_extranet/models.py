@@ -189,6 +189,8 @@ class PartnerAccount(models.Model):
                 | Q(
                     is_administrator=True,
                     vestiging__isnull=False,
+                    # NOT NULL too: a CHECK whose result is NULL passes.
+                    administrator_slot__isnull=False,
                     administrator_slot__in=range(1, MAX_ADMINISTRATORS + 1),
                 ),
                 name="administrator_holds_a_slot",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from cms.pages.models import ContentPage, HomePage
-from cms_extranet.models import Profile
+from cms_extranet.models import PartnerAccount, Profile
 from search import documents, indexing
 from search.testing import Node, missing_tools
 
@@ -131,3 +131,23 @@ def scratch_site(tmp_path_factory, smtp_server):
     site = ScratchSite(tmp_path_factory.mktemp("site"), EMAIL_URL=smtp_server.url)
     yield site
     site.close()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a request and then what its transaction does after commit (the mails)."""
+
+    def run(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def mlp_admin(django_user_model):
+    """An administrator of the MLP-registering organisation of mlp.partner."""
+    user = django_user_model.objects.create_user("mlp.admin", "mlp.admin@example.be", "extranet-demo")
+    return PartnerAccount.objects.create(
+        user=user, vestiging=PartnerAccount.objects.get(user__username="mlp.partner").vestiging, is_administrator=True
+    )

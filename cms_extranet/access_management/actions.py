@@ -160,7 +160,7 @@ def can_decide(user, access_request):
 
 @transaction.atomic
 def decide(request, access_request, approve, reason=""):
-    access_request = AccessRequest.objects.select_for_update().select_related(
+    access_request = AccessRequest.objects.select_for_update(of=("self",)).select_related(
         "account__user", "profile"
     ).get(pk=access_request.pk)
     if access_request.status != RequestStatus.PENDING:
@@ -249,7 +249,7 @@ def submit_form(request, account, file, source):
 
 @transaction.atomic
 def review_form(request, form, accept, reason=""):
-    form = TermsForm.objects.select_for_update().select_related("account__vestiging__organisation").get(pk=form.pk)
+    form = TermsForm.objects.select_for_update(of=("self",)).select_related("account__vestiging__organisation").get(pk=form.pk)
     if form.status != FormStatus.PENDING:
         raise ValidationError(_("Dit formulier werd al gecontroleerd."))
     if not request.user.has_perm("extranet_access.review_termsform"):
@@ -275,7 +275,7 @@ def review_form(request, form, accept, reason=""):
 def open_vestiging_if_ready(request, vestiging):
     """Once every administrator's form is accepted, the vestiging has access and each
     administrator hears they can request the right for staff."""
-    vestiging = type(vestiging).objects.select_for_update().get(pk=vestiging.pk)
+    vestiging = type(vestiging).objects.select_for_update(of=("self",)).get(pk=vestiging.pk)
     if vestiging.uitbetaling_access:
         return
     administrators = list(

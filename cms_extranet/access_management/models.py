@@ -12,11 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from ..models import PartnerAccount, Profile, Vestiging
 
 
-def private_storage():
+class PrivateStorage(FileSystemStorage):
     """Outside MEDIA_ROOT and without a URL: files go out only through a view that checks
     who asks (EXTRANET_PRIVATE_MEDIA_ROOT, by default ``private`` beside MEDIA_ROOT)."""
-    location = getattr(settings, "EXTRANET_PRIVATE_MEDIA_ROOT", None)
-    return FileSystemStorage(location=location or Path(settings.MEDIA_ROOT).parent / "private")
+
+    def __init__(self):
+        location = getattr(settings, "EXTRANET_PRIVATE_MEDIA_ROOT", None)
+        super().__init__(location=location or Path(settings.MEDIA_ROOT).parent / "private")
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; a view hands them out.")
+
+
+def private_storage():
+    return PrivateStorage()
 
 
 def max_upload_size():

@@ -37,6 +37,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='partneraccount',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('administrator_slot__isnull', True), ('is_administrator', False)), models.Q(('administrator_slot__in', range(1, 3)), ('is_administrator', True), ('vestiging__isnull', False)), _connector='OR'), name='administrator_holds_a_slot'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('administrator_slot__isnull', True), ('is_administrator', False)), models.Q(('administrator_slot__in', range(1, 3)), ('administrator_slot__isnull', False), ('is_administrator', True), ('vestiging__isnull', False)), _connector='OR'), name='administrator_holds_a_slot'),
         ),
     ]
