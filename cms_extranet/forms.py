@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 
 class LoginForm(AuthenticationForm):
@@ -19,6 +20,14 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("Wachtwoord")
 
 
+class AdminLoginForm(WagtailLoginForm):
+    """Wagtail's admin login leaves the password label untranslated."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Wachtwoord")
+
+
 class RestrictedPageForm(WagtailAdminPageForm):
     def clean(self):
         from .models import Restriction
@@ -31,4 +40,27 @@ class RestrictedPageForm(WagtailAdminPageForm):
                 "restriction_profiles",
                 forms.ValidationError(_("Kies minstens één profiel voor een beveiligde pagina.")),
             )
+        return cleaned_data
+
+
+class PartnerAccountForm(WagtailAdminModelForm):
+    """The agency's edit of an account: a third administrator for a vestiging is refused
+    as a form error (the database refuses it anyway)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not cleaned_data.get("is_administrator"):
+            return cleaned_data
+        account = self.instance
+        if cleaned_data.get("vestiging") is None:
+            self.add_error("vestiging", _("Een administrator hoort bij een vestiging."))
+            return cleaned_data
+        if {"vestiging", "is_administrator"} & set(self.changed_data):
+            account.administrator_slot = None
+        account.vestiging = cleaned_data["vestiging"]
+        if account.administrator_slot is None:
+            try:
+                account.free_administrator_slot()
+            except forms.ValidationError as error:
+                self.add_error("is_administrator", error)
         return cleaned_data

@@ -12,7 +12,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.documents import get_document_model_string
 from wagtail.search import index
 
-from .forms import RestrictedPageForm
+from .forms import PartnerAccountForm, RestrictedPageForm
 from .panels import RestrictionPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
@@ -174,6 +174,8 @@ class PartnerAccount(models.Model):
         blank=True,
         related_name="accounts",
     )
+
+    base_form_class = PartnerAccountForm
 
     class Meta:
         verbose_name = _("partneraccount")

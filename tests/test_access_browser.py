@@ -91,7 +91,7 @@ def test_an_administrator_requests_access_vdab_approves_and_the_user_logs_in(new
     officer = new_page()
     officer.goto(f"{base_url}/admin/login/")
     officer.get_by_label("Gebruikersnaam").fill("toegang.vdab")
-    officer.get_by_label("Password").fill(PASSWORD)  # Wagtail's login form: no Dutch label
+    officer.get_by_label("Wachtwoord").fill(PASSWORD)
     officer.get_by_role("button", name="Inloggen").click()
     expect(officer).to_have_url(re.compile(r"/admin/$"))
     officer.goto(f"{base_url}/admin/extranet_access/accessrequest/")

@@ -397,3 +397,51 @@ def test_audit_records_cannot_be_changed_or_deleted(login, pending):
         assert denied(client.get("/admin/extranet_access/auditrecord/create/"))
     assert AuditRecord.objects.filter(pk=record.pk, reason="").exists()
     assert login("redacteur").get("/admin/extranet_access/auditrecord/").status_code in (302, 403)
+
+
+def test_the_administrator_mails_a_new_link_when_the_old_one_expired(login, committed, mailoutbox, settings):
+    admin = login("uitbetaling.admin")
+    committed(admin.post, "/toegangsbeheer/gebruikers/nieuw/", {"first_name": "Eva", "last_name": "Nieuw", "email": "eva@hulpkas.be"})
+    created = account("eva@hulpkas.be")
+    response = committed(admin.post, user_page(created.pk) + "mail/", follow=True)
+    assert "Eva Nieuw krijgt opnieuw een mail" in body(response)
+    assert [m.subject for m in mailoutbox] == [ACCESS, ACCESS]
+    link = re.search(r"http://testserver(/wachtwoord-kiezen/\S+/)", mailoutbox[1].body).group(1)
+    assert "new_password1" in body(Client().get(link, follow=True))
+    other = account("mlp.partner")
+    assert committed(admin.post, user_page(other.pk) + "mail/").status_code == 404
+    assert len(mailoutbox) == 2
+
+
+def test_the_agency_cannot_make_a_third_administrator_in_the_admin_either(login):
+    staff = account("uitbetaling.medewerker")
+    staff.is_administrator = True
+    staff.save()
+    third = account("das.partner")
+    client = login("admin")
+    url = f"/admin/cms_extranet/partneraccount/edit/{third.pk}/"
+    response = client.post(url, {"user": third.user_id, "vestiging": staff.vestiging_id, "is_administrator": "on"})
+    assert response.status_code == 200
+    assert "hoogstens 2 administrators" in body(response)
+    third.refresh_from_db()
+    assert not third.is_administrator and third.vestiging != staff.vestiging
+
+
+def test_officers_see_pending_requests_first_with_the_requesters_name(login, pending, committed):
+    older = AccessRequest.objects.create(
+        account=account("uitbetaling.admin"), profile=profile("loopbaan"), status=RequestStatus.GRANTED,
+    )
+    AccessRequest.objects.filter(pk=older.pk).update(requested_at=pending.requested_at.replace(year=2030))
+    html = body(login("toegang.vdab").get("/admin/extranet_access/accessrequest/"))
+    rows = [row for row in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S) if "Brussel Noord" in row]
+    assert ["Wacht op goedkeuring" in row for row in rows] == [True, False]  # the newer one second
+    assert "Tom Wouters" in rows[0] and "uitbetaling.admin" not in rows[0]
+
+
+def test_help_texts_and_errors_are_tied_to_their_fields(login):
+    response = login("uitbetaling.admin").post("/toegangsbeheer/gebruikers/nieuw/", {"email": "fout"})
+    html = body(response)
+    assert 'id="id_email_helptext"' in html and 'id="id_email_error"' in html
+    assert re.search(r'<input[^>]*aria-describedby="id_email_helptext id_email_error"[^>]*name="email"', html) or re.search(
+        r'<input[^>]*name="email"[^>]*aria-describedby="id_email_helptext id_email_error"', html
+    )

@@ -115,6 +115,7 @@ EXTRANET_PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 EXTRANET_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "Extranet voor partners"
+WAGTAILADMIN_USER_LOGIN_FORM = "cms_extranet.forms.AdminLoginForm"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Documents are always served through Django so that their restriction is enforced.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

@@ -12,6 +12,11 @@ urlpatterns = [
         name="extranet_access_administrator",
     ),
     path(
+        "toegangsbeheer/gebruikers/<int:pk>/mail/",
+        views.AccessMailView.as_view(),
+        name="extranet_access_mail",
+    ),
+    path(
         "toegangsbeheer/uitbetalingsinstelling/",
         views.OnboardingView.as_view(),
         name="extranet_access_onboarding",

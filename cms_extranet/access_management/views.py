@@ -180,6 +180,18 @@ class AdministratorView(AdministratorRequiredMixin, View):
         return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
 
 
+class AccessMailView(AdministratorRequiredMixin, View):
+    """Mails the user their login and a new password link, e.g. when the old one expired."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        account = get_object_or_404(self.accounts(), pk=pk)
+        actions.resend_access(request, account)
+        messages.success(request, _("%(user)s krijgt opnieuw een mail met de login en een link.") % {"user": account})
+        return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
+
+
 class OnboardingView(AdministratorRequiredMixin, FormView):
     """Access to Extranet voor Uitbetalingsinstellingen: each administrator's signed form."""
 

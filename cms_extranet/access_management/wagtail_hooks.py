@@ -1,6 +1,8 @@
 from datetime import timedelta
 
+from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
+from django.db.models import Case, Value, When
 from django.urls import re_path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,8 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_r
 
 from ..wagtail_hooks import ReadOnlyPermissionHelper
 from . import actions
-from .models import AccessRequest, AuditRecord, FormStatus, TermsForm
+from .actions import display_name
+from .models import AccessRequest, AuditRecord, FormStatus, RequestStatus, TermsForm
 from .views import AccessRequestDecisionView, RecordTermsFormView, TermsFormDecisionView
 
 
@@ -85,12 +88,24 @@ class AccessRequestAdmin(DecisionModelAdmin):
     menu_icon = "tick-inverse"
     permission_helper_class = AccessRequestPermissionHelper
     decision_view_class = AccessRequestDecisionView
-    list_display = ("account", "vestiging", "profile", "status", "requested_at", "requested_by")
+    list_display = ("account", "vestiging", "profile", "status", "requested_at", "requester")
     list_filter = (
         "status", AgeFilter, "account__vestiging__organisation", "account__vestiging", "profile",
     )
     search_fields = ("account__user__username", "account__user__last_name", "account__user__email")
     list_select_related = ("account__user", "account__vestiging__organisation", "profile", "requested_by")
+    ordering = ("-pending", "-requested_at")
+
+    def get_queryset(self, request):
+        """Pending requests first: those are the officer's work."""
+        return AccessRequest.objects.annotate(
+            pending=Case(When(status=RequestStatus.PENDING, then=Value(1)), default=Value(0))
+        ).order_by(*self.ordering)
+
+    @admin.display(description=_("aangevraagd door"))
+    def requester(self, obj):
+        return display_name(obj.requested_by)
+
     inspect_view_fields = (
         "account", "profile", "status", "requested_by", "requested_at", "decided_by", "decided_at", "reason",
     )

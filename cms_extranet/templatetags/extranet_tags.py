@@ -27,3 +27,11 @@ def extranet_app_links(context):
 def readable_by(document, user):
     """Whether the user may download the document: links to others are not shown."""
     return can_read_document(user, document)
+
+
+@register.filter
+def described(field):
+    """The field's widget, pointing screen readers at its help text and its errors."""
+    ids = [f"{field.auto_id}_helptext"] if field.help_text else []
+    ids += [f"{field.auto_id}_error"] if field.errors else []
+    return field.as_widget(attrs={"aria-describedby": " ".join(ids)} if ids else None)
