@@ -10,6 +10,7 @@ from cms_extranet.models import PartnerAccount, Profile
 from search import documents, indexing
 from search.testing import Node, missing_tools
 
+from .browser import chromium, web_server
 from .processes import ScratchSite, SMTPServer
 
 PASSWORD = "extranet-demo"
@@ -151,3 +152,17 @@ def mlp_admin(django_user_model):
     return PartnerAccount.objects.create(
         user=user, vestiging=PartnerAccount.objects.get(user__username="mlp.partner").vestiging, is_administrator=True
     )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for one module at a time (see tests/browser.py)."""
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def base_url(scratch_site):
+    """The scratch site's web server."""
+    with web_server(scratch_site) as url:
+        yield url

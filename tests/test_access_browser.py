@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .browser import artifacts_dir, chromium, log_in, web_server
+from .browser import artifacts_dir, log_in
 from .conftest import PASSWORD
 
 PROFILE = "Extranet voor Uitbetalingsinstellingen"
@@ -19,18 +19,6 @@ SECTION_TITLE = "Extranet voor Uitbetalingsinstellingen: informatie"
 ACCESS_SUBJECT = "VDAB: Je toegang tot Extranet"
 GRANTED_SUBJECT = "No reply: Je aangevraagde toegangsrechten werden toegekend."
 PASSWORD_LINK = re.compile(r"https?://\S+/wachtwoord-kiezen/[^/\s]+/[^/\s]+/")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
-def base_url(scratch_site):
-    with web_server(scratch_site) as url:
-        yield url
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .browser import artifacts_dir, chromium, log_in, web_server
+from .browser import artifacts_dir, log_in
 from .conftest import PASSWORD
 
 SECURED = "/extranet/mlp/richtlijnen/"  # url_path; secured for the mlp profile
@@ -15,18 +15,6 @@ SECURED_URL = "/mlp/richtlijnen/"
 SECURED_TITLE = "Richtlijnen Mijn Loopbaan voor Partners"
 PUBLIC_URL = "/hoe-krijg-je-toegang/"
 REMOVED = re.compile(r"\bis-removed\b")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture(scope="module")
-def base_url(scratch_site):
-    with web_server(scratch_site) as url:
-        yield url
 
 
 @pytest.fixture

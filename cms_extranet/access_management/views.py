@@ -192,7 +192,21 @@ class AccessMailView(AdministratorRequiredMixin, View):
         return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
 
 
-class OnboardingView(AdministratorRequiredMixin, FormView):
+class SubmitTermsFormMixin:
+    source = FormSource.UPLOAD
+    success_message = _("Het formulier is bezorgd. VDAB controleert het en laat je het resultaat weten.")
+
+    def form_valid(self, form):
+        try:
+            actions.submit_form(self.request, form.cleaned_data["account"], form.cleaned_data["file"], self.source)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class OnboardingView(SubmitTermsFormMixin, AdministratorRequiredMixin, FormView):
     """Access to Extranet voor Uitbetalingsinstellingen: each administrator's signed form."""
 
     template_name = "extranet_access/onboarding.html"
@@ -228,14 +242,8 @@ class OnboardingView(AdministratorRequiredMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            actions.submit_form(self.request, form.cleaned_data["account"], form.cleaned_data["file"], FormSource.UPLOAD)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Het formulier is bezorgd. VDAB controleert het en laat je het resultaat weten."))
-        return HttpResponseRedirect(reverse("extranet_access_onboarding"))
+    def get_success_url(self):
+        return reverse("extranet_access_onboarding")
 
 
 class TermsFormFileView(LoginRequiredMixin, View):
@@ -319,14 +327,8 @@ class TermsFormDecisionView(DecisionView):
         )
 
 
-class RecordTermsFormView(CreateView):
+class RecordTermsFormView(SubmitTermsFormMixin, CreateView):
     """The agency records a signed form it received by post or mail."""
 
-    def form_valid(self, form):
-        try:
-            actions.submit_form(self.request, form.cleaned_data["account"], form.cleaned_data["file"], FormSource.MAIL)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Het formulier is geregistreerd en wacht op controle."))
-        return HttpResponseRedirect(self.get_success_url())
+    source = FormSource.MAIL
+    success_message = _("Het formulier is geregistreerd en wacht op controle.")
