@@ -166,3 +166,22 @@ def base_url(scratch_site):
     """The scratch site's web server."""
     with web_server(scratch_site) as url:
         yield url
+
+
+@pytest.fixture
+def new_page(browser):
+    """A page in a fresh browser context: each person has their own cookies."""
+    contexts, errors = [], []
+
+    def new_page():
+        context = browser.new_context(locale="nl-BE")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(error))
+        return page
+
+    yield new_page
+    for context in contexts:
+        context.close()
+    assert not errors, f"script errors: {errors}"

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from aiosmtpd.controller import Controller
-from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,6 @@ import re
 import uuid
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import expect
 
 from .browser import artifacts_dir, log_in
@@ -19,25 +18,6 @@ SECTION_TITLE = "Extranet voor Uitbetalingsinstellingen: informatie"
 ACCESS_SUBJECT = "VDAB: Je toegang tot Extranet"
 GRANTED_SUBJECT = "No reply: Je aangevraagde toegangsrechten werden toegekend."
 PASSWORD_LINK = re.compile(r"https?://\S+/wachtwoord-kiezen/[^/\s]+/[^/\s]+/")
-
-
-@pytest.fixture
-def new_page(browser):
-    """A page in a fresh browser context: each person has their own cookies."""
-    contexts, errors = [], []
-
-    def new_page():
-        context = browser.new_context(locale="nl-BE")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(error))
-        return page
-
-    yield new_page
-    for context in contexts:
-        context.close()
-    assert not errors, f"script errors: {errors}"
 
 
 def mails_to(mailbox, address):

@@ -10,8 +10,6 @@ import json
 import time
 import uuid
 
-import pytest
-
 from .processes import kill_group
 
 SETUP = """

@@ -18,15 +18,8 @@ REMOVED = re.compile(r"\bis-removed\b")
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="nl-BE")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(error))
-    yield page
-    context.close()
-    assert not errors, f"script errors: {errors}"
+def page(new_page):
+    return new_page()
 
 
 def query(site, code, expression):

@@ -129,10 +129,7 @@ def set_requests(request, account, wanted):
 
 
 def _grant(request, access_request):
-    access_request.status = RequestStatus.GRANTED
-    access_request.decided_by = request.user
-    access_request.decided_at = timezone.now()
-    access_request.save()
+    access_request.record(RequestStatus.GRANTED, request.user, access_request.reason)
     ProfileGrant.objects.get_or_create(
         account=access_request.account,
         profile=access_request.profile,
@@ -182,10 +179,7 @@ def decide(request, access_request, approve, reason=""):
         mails.on_commit(mails.granted, request, access_request)
         mails.on_commit(mails.access, request, user)
     else:
-        access_request.status = RequestStatus.REJECTED
-        access_request.decided_by = request.user
-        access_request.decided_at = timezone.now()
-        access_request.save()
+        access_request.record(RequestStatus.REJECTED, request.user, access_request.reason)
         audit(
             request, AuditAction.REJECTED, access_request.account,
             profile=access_request.profile, access_request=access_request, reason=access_request.reason,
@@ -260,11 +254,7 @@ def review_form(request, form, accept, reason=""):
         raise ValidationError(_("Je mag geen formulieren controleren."))
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("Geef de reden waarom je het formulier afwijst.")})
-    form.status = FormStatus.ACCEPTED if accept else FormStatus.REJECTED
-    form.decided_by = request.user
-    form.decided_at = timezone.now()
-    form.reason = reason.strip()
-    form.save()
+    form.record(FormStatus.ACCEPTED if accept else FormStatus.REJECTED, request.user, reason.strip())
     audit(
         request, AuditAction.FORM_ACCEPTED if accept else AuditAction.FORM_REJECTED,
         form.account, form=form, reason=form.reason,

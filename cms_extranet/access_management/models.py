@@ -45,6 +45,28 @@ def validate_pdf(file):
         raise ValidationError(_("Dit bestand is geen PDF. Bezorg het ondertekende formulier als PDF."))
 
 
+class Decision(models.Model):
+    """Who at the agency decided, when and why."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("beslist door"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("beslist op"), null=True, blank=True)
+    reason = models.TextField(_("reden"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def record(self, status, user, reason=""):
+        self.status, self.decided_by, self.decided_at, self.reason = status, user, timezone.now(), reason
+        self.save()
+
+
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Wacht op goedkeuring door VDAB")
     GRANTED = "granted", _("Toegekend")
@@ -52,7 +74,7 @@ class RequestStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Ingetrokken")
 
 
-class AccessRequest(models.Model):
+class AccessRequest(Decision):
     """A profile an administrator requested for a user of their vestiging (SPEC §8).
 
     Granted, it is a ProfileGrant; withdrawn, that grant is gone. One open request
@@ -79,16 +101,6 @@ class AccessRequest(models.Model):
         related_name="+",
     )
     requested_at = models.DateTimeField(_("aangevraagd op"), default=timezone.now, db_index=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("beslist door"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("beslist op"), null=True, blank=True)
-    reason = models.TextField(_("reden"), blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -122,7 +134,7 @@ class FormStatus(models.TextChoices):
     REJECTED = "rejected", _("Afgewezen")
 
 
-class TermsForm(models.Model):
+class TermsForm(Decision):
     """A signed "Formulier Gebruiksvoorwaarden Extranet Uitbetalingsinstellingen" of an
     administrator of an uitbetalingsinstelling (SPEC §7)."""
 
@@ -150,16 +162,6 @@ class TermsForm(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=FormStatus.choices, default=FormStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("gecontroleerd door"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("gecontroleerd op"), null=True, blank=True)
-    reason = models.TextField(_("reden"), blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -15,7 +15,7 @@ from ..access import partner_account
 from ..models import PartnerAccount, Profile
 from . import actions
 from .forms import DecisionForm, NewUserForm, RightsForm, TermsFormUploadForm
-from .models import AccessRequest, FormSource, FormStatus, RequestStatus, TermsForm
+from .models import AccessRequest, FormSource, FormStatus, TermsForm
 
 
 class AdministratorRequiredMixin(LoginRequiredMixin):
