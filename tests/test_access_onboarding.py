@@ -178,3 +178,15 @@ def test_the_agency_records_a_form_received_by_mail(login, zuid, mlp_admin):
     assert denied(login("redacteur").post(review_url(form), {"besluit": "goedkeuren"}))
     form.refresh_from_db()
     assert form.status == FormStatus.PENDING
+
+
+def test_a_form_is_only_for_an_administrator_of_the_own_vestiging(login, zuid, django_user_model):
+    vestiging, _administrators = zuid
+    admin = login("zuid.een")
+    for value in (account("uitbetaling.admin").pk, "x"):
+        assert admin.post(ONBOARDING, {"account": value, "file": pdf()}).status_code == 404
+    user = django_user_model.objects.create_user("zuid.medewerker", "m@example.be", "x")
+    staff = PartnerAccount.objects.create(user=user, vestiging=vestiging)
+    response = admin.post(ONBOARDING, {"account": staff.pk, "file": pdf()})
+    assert "Kies een administrator van je vestiging" in body(response)
+    assert forms().count() == 0

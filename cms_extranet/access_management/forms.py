@@ -46,3 +46,6 @@ class TermsFormUploadForm(forms.ModelForm):
         ).select_related("user", "vestiging__organisation")
         self.fields["account"].label = _("Formulier van")
         self.fields["account"].empty_label = None
+        self.fields["account"].error_messages["invalid_choice"] = _(
+            "Kies een administrator van je vestiging. Duid de persoon eerst aan als administrator."
+        )

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -146,6 +147,9 @@ class UserView(AdministratorRequiredMixin, FormView):
             for message in error.messages:
                 form.add_error(None, message)
             return self.form_invalid(form)
+        except IntegrityError:  # the same request, made at the same moment elsewhere
+            form.add_error(None, _("De toegangen van deze gebruiker werden intussen gewijzigd. Bekijk ze en probeer opnieuw."))
+            return self.form_invalid(form)
         pending = [p.name for p in new if p.needs_approval]
         if pending:
             messages.success(
@@ -218,6 +222,9 @@ class OnboardingView(SubmitTermsFormMixin, AdministratorRequiredMixin, FormView)
         return self.refusal() or super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        chosen = request.POST.get("account", "")
+        if chosen and not self.accounts().filter(pk=int(chosen) if chosen.isdigit() else None).exists():
+            raise Http404
         return self.refusal() or super().post(request, *args, **kwargs)
 
     def refusal(self):
