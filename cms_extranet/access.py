@@ -281,5 +281,14 @@ def document_restriction(document):
     return EffectiveRestriction(None, "", False, frozenset(c for c in codes if c))
 
 
+def readable_documents(user, documents):
+    """The documents of a queryset this user may download: those without a restriction,
+    and those restricted to a profile the user holds."""
+    allowed = DocumentRestriction.objects.filter(profiles__code__in=user_profiles(user))
+    return documents.filter(
+        Q(extranet_restriction__isnull=True) | Q(pk__in=allowed.values("document_id"))
+    )
+
+
 def can_read_document(user, document):
-    return document_restriction(document).allows(user_profiles(user))
+    return readable_documents(user, document.__class__.objects.filter(pk=document.pk)).exists()

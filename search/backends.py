@@ -104,30 +104,37 @@ class ElasticsearchBackend:
 
     def query(self, user, text):
         allowed = [PUBLIC, *sorted(user_profiles(user))]
-        return (
-            Search(using=client(timeout=5), index=alias_name())
-            .query(
-                Bool(
-                    must=[
-                        SimpleQueryString(
-                            query=text,
-                            fields=["title^3", "title.exact^4", "intro^2", "intro.exact^2", "body", "body.exact"],
-                            default_operator="and",
-                            # No prefix, fuzzy or slop operators: no costly expansions.
-                            flags="AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE|ESCAPE",
-                        )
-                    ],
-                    filter=[Terms(restriction=allowed)],
-                )
+        return Search(using=client(timeout=5), index=alias_name()).query(
+            Bool(
+                must=[
+                    SimpleQueryString(
+                        query=text,
+                        fields=["title^3", "title.exact^4", "intro^2", "intro.exact^2", "body", "body.exact"],
+                        default_operator="and",
+                        # No prefix, fuzzy or slop operators: no costly expansions.
+                        flags="AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE|ESCAPE",
+                    )
+                ],
+                filter=[Terms(restriction=allowed)],
             )
+        )
+
+    def match_ids(self, user, text, limit):
+        """The ids of the best ``limit`` matches, for callers that filter further (the API)."""
+        try:
+            response = self.query(user, text).source(False)[:limit].execute()
+        except Exception as error:
+            raise SearchUnavailable from error
+        return [int(hit.meta.id) for hit in response]
+
+    def search(self, user, text, expected_offset=0, size=10):
+        search = (
+            self.query(user, text)
             .source(["url"])
             .highlight("title", "intro", "body", number_of_fragments=1, fragment_size=SNIPPET_LENGTH)
             .highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", require_field_match=False)
             .extra(track_total_hits=True)
         )
-
-    def search(self, user, text, expected_offset=0, size=10):
-        search = self.query(user, text)
 
         def fetch(offset, size):
             try:
@@ -149,13 +156,21 @@ class DatabaseBackend:
 
     name = "database"
 
-    def search(self, user, text, expected_offset=0, size=10):
+    def results(self, user, text):
+        """(words, Wagtail search results over the pages the user may read)."""
         live = _pages().live().filter(depth__gt=1)
         # Wagtail's search backends only take plain field filters, hence the subquery.
         readable = live.filter(pk__in=readable_pages(user, live).values("pk"))
         # Only words: the database backends choke on quotes and operators.
         words = re.findall(r"\w+", text)
-        results = get_search_backend().search(" ".join(words), readable, operator="and")
+        return words, get_search_backend().search(" ".join(words), readable, operator="and")
+
+    def match_ids(self, user, text, limit):
+        words, results = self.results(user, text)
+        return [page.pk for page in results[:limit]] if words else []
+
+    def search(self, user, text, expected_offset=0, size=10):
+        words, results = self.results(user, text)
 
         def fetch(offset, size):
             if not words:

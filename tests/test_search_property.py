@@ -58,9 +58,10 @@ def build(spec, home):
     return pages, expected
 
 
-def oracle(expected, profiles, word):
+def oracle(expected, profiles, word=None):
     """Walk up the generated tree: the nearest published page that does not inherit decides
-    (a restriction takes effect when its page is published)."""
+    (a restriction takes effect when its page is published). Without a word: every live
+    page the user may read."""
     found = set()
     for i, (_parent, _r, _p, words, live) in enumerate(expected):
         j, rule = i, None
@@ -69,7 +70,7 @@ def oracle(expected, profiles, word):
             if published and restriction != "inherit":
                 rule = restriction == "public" or bool(allowed & profiles)
             j = parent
-        if live and word in words and (rule is None or rule):
+        if live and (word is None or word in words) and (rule is None or rule):
             found.add(i)
     return found
 
