@@ -4,12 +4,16 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from .api import api_router
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/", api_router.urls),
     path("", include("cms_extranet.urls")),
     path("", include("cms_extranet.follow.urls")),
     path("", include("cms_extranet.access_management.urls")),
+    path("", include("cms_extranet.feedback.urls")),
     path("", include("search.urls")),
 ]
 

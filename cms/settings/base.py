@@ -17,7 +17,10 @@ INSTALLED_APPS = [
     "cms_extranet",
     "cms_extranet.follow",
     "cms_extranet.access_management",
+    "cms_extranet.feedback",
     "search",
+    "wagtail.api.v2",
+    "rest_framework",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -115,6 +118,12 @@ EXTRANET_PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 EXTRANET_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "Extranet voor partners"
+# The headless API (/api/v2/) knows the site's users by their session only, reads only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [],
+}
+WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILADMIN_USER_LOGIN_FORM = "cms_extranet.forms.AdminLoginForm"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Documents are always served through Django so that their restriction is enforced.

@@ -236,16 +236,22 @@ class Command(BaseCommand):
 
     def _follows(self):
         """multi.partner follows a page of each of its sections and gets a daily digest;
-        editors read who follows what and which digests went out."""
+        editors read who follows what and which digests went out, and read the feedback
+        and mark it handled."""
         User = get_user_model()
         partner = User.objects.get(username="multi.partner")
         for url_path in ("/extranet/mlp/nieuws/", "/extranet/das/nieuws/"):
             Follow.objects.get_or_create(user=partner, page=Page.objects.get(url_path=url_path))
         MailingPreference.objects.get_or_create(user=partner, defaults={"mailing": Mailing.DAILY})
         editors, _ = Group.objects.get_or_create(name="Editors")
-        for codename in ("view_follow", "view_digest"):
+        for app_label, codename in (
+            ("extranet_follow", "view_follow"),
+            ("extranet_follow", "view_digest"),
+            ("extranet_feedback", "view_feedback"),
+            ("extranet_feedback", "change_feedback"),
+        ):
             editors.permissions.add(
-                Permission.objects.get(content_type__app_label="extranet_follow", codename=codename)
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
 
     def _report(self, users, password):

@@ -1,0 +1,31 @@
+"""Wagtail's API v2 for the extranet: only what the requesting user may read.
+
+Pages go through ``readable_pages`` as the viewset's base queryset, which Wagtail also
+uses for the tree filters (``child_of``, ``ancestor_of``, ``descendant_of``) and for the
+``parent`` of a page: a page the user may not read is, to the API, a page that does not
+exist. Documents go through ``readable_documents``.
+"""
+
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+
+from .access import readable_documents, readable_pages
+
+
+class PrivateAnswersMixin:
+    """What a logged-in user gets may hold restricted content: keep it out of shared caches."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            request._request.extranet_private = True
+
+
+class ReadablePagesAPIViewSet(PrivateAnswersMixin, PagesAPIViewSet):
+    def get_base_queryset(self):
+        return readable_pages(self.request.user, super().get_base_queryset())
+
+
+class ReadableDocumentsAPIViewSet(PrivateAnswersMixin, DocumentsAPIViewSet):
+    def get_queryset(self):
+        return readable_documents(self.request.user, super().get_queryset())

@@ -1,0 +1,66 @@
+import swapper
+from django.conf import settings
+from django.db import models
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
+
+MESSAGE_MAX_LENGTH = 5000
+PATH_MAX_LENGTH = 500
+
+
+class Feedback(models.Model):
+    page = models.ForeignKey(
+        PAGE_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pagina"),
+    )
+    path = models.CharField(
+        _("pad"),
+        max_length=PATH_MAX_LENGTH,
+        blank=True,
+        help_text=_("Het adres op de site waar de feedback vandaan kwam."),
+    )
+    message = models.TextField(_("bericht"))
+    name = models.CharField(_("naam"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ingelogde gebruiker"),
+    )
+    created_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True, db_index=True)
+    handled = models.BooleanField(_("behandeld"), default=False)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("behandeld door"),
+    )
+    handled_at = models.DateTimeField(_("behandeld op"), null=True, blank=True)
+    # An HMAC of the client's IP address (never the address itself), for the rate limit.
+    client_key = models.CharField(_("clientsleutel"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["client_key", "created_at"])]
+
+    def __str__(self):
+        return Truncator(" ".join(self.message.split())).chars(60)
+
+    @property
+    def page_label(self):
+        if self.page is not None:
+            return self.page.title
+        return self.path

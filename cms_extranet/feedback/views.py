@@ -1,0 +1,126 @@
+import unicodedata
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+import swapper
+from django.conf import settings
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import FormView, TemplateView
+from wagtail.models import Site
+
+from ..access import can_read_page
+from . import notifications
+from .forms import FeedbackForm
+from .models import PATH_MAX_LENGTH, Feedback
+
+DEFAULT_RATE_LIMIT = (5, 600)  # submissions, per that many seconds, per client
+RATE_LIMIT_MESSAGE = _(
+    "Je hebt de voorbije minuten al veel feedback gestuurd. Probeer het over enkele minuten opnieuw."
+)
+
+
+def local_path(value):
+    """The path if it is a path on this site ("/…"), else ""."""
+    if not value or len(value) > PATH_MAX_LENGTH or not value.startswith("/"):
+        return ""
+    # "//host" and "/\host" lead browsers off the site; control characters are no path.
+    if value.startswith("//") or "\\" in value:
+        return ""
+    if any(unicodedata.category(char).startswith("C") for char in value):
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return ""
+    return value
+
+
+def page_for_path(request, path):
+    """The live page that this site serves at the path, if any."""
+    site = Site.find_for_request(request)
+    if site is None or not path:
+        return None
+    slugs = [part for part in urlsplit(path).path.split("/") if part]
+    url_path = site.root_page.url_path + "".join(f"{slug}/" for slug in slugs)
+    Page = swapper.load_model("wagtailcore", "Page")
+    return Page.objects.live().filter(url_path=url_path).first()
+
+
+def client_key(request):
+    """An HMAC of the client's address, so the rate limit works without storing the IP.
+
+    REMOTE_ADDR: behind a reverse proxy, the web server must set it to the client's address
+    (not pass on the proxy's), or all visitors share one limit.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    return salted_hmac("extranet_feedback.client", address, algorithm="sha256").hexdigest()
+
+
+def rate_limited(key):
+    count, seconds = getattr(settings, "EXTRANET_FEEDBACK_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    since = timezone.now() - timedelta(seconds=seconds)
+    return Feedback.objects.filter(client_key=key, created_at__gte=since).count() >= count
+
+
+def thanks_url(path):
+    url = reverse("extranet_feedback_thanks")
+    return f"{url}?{urlencode({'pagina': path})}" if path else url
+
+
+class PageOfOriginMixin:
+    """The page the visitor came from (``?pagina=``); named only to who may read it."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.path = local_path(request.GET.get("pagina", ""))
+        self.page = page_for_path(request, self.path)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        readable = self.page is not None and can_read_page(self.request.user, self.page)
+        context["feedback_page"] = self.page if readable else None
+        return context
+
+
+@method_decorator(never_cache, name="dispatch")
+class FeedbackView(PageOfOriginMixin, FormView):
+    template_name = "extranet_feedback/form.html"
+    form_class = FeedbackForm
+    extra_context = {"title": _("Geef feedback")}
+
+    def get_initial(self):
+        user = self.request.user
+        if not user.is_authenticated:
+            return {}
+        return {"name": user.get_full_name(), "email": user.email}
+
+    def form_valid(self, form):
+        key = client_key(self.request)
+        if rate_limited(key):
+            form.add_error(None, RATE_LIMIT_MESSAGE)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        user = self.request.user
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                page=self.page,
+                path=self.path,
+                message=form.cleaned_data["message"],
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                user=user if user.is_authenticated else None,
+                client_key=key,
+            )
+            notifications.notify_after_commit(self.request, feedback)
+        return redirect(thanks_url(self.path))
+
+
+@method_decorator(never_cache, name="dispatch")
+class ThanksView(PageOfOriginMixin, TemplateView):
+    template_name = "extranet_feedback/thanks.html"
+    extra_context = {"title": _("Bedankt voor je feedback")}
