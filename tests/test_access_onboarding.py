@@ -70,7 +70,7 @@ def test_an_organisation_that_is_not_an_uitbetalingsinstelling_cannot_start(logi
         (lambda: pdf("formulier.txt", b"ondertekend", "text/plain"), "Bestandsextensie"),
         (lambda: pdf("formulier.pdf", b"<html>geen pdf</html>"), "Dit bestand is geen PDF"),
         (lambda: pdf("formulier.pdf", PDF + b"0" * 2048), "Het bestand is te groot"),
-        (lambda: None, "Dit is een verplicht veld"),
+        (lambda: None, "Dit veld is vereist"),
     ],
 )
 def test_only_a_small_pdf_is_accepted(login, zuid, settings, upload, message):
