@@ -6,6 +6,7 @@ uses for the tree filters (``child_of``, ``ancestor_of``, ``descendant_of``) and
 exist. Documents go through ``readable_documents``.
 """
 
+from wagtail.api.v2.serializers import PageAliasOfField, PageSerializer
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 
@@ -21,7 +22,24 @@ class PrivateAnswersMixin:
             request._request.extranet_private = True
 
 
+class ReadableAliasOfField(PageAliasOfField):
+    """The page an alias copies, only when the user may read it (as Wagtail does for
+    ``parent``): an alias in a public place must not point into a secured section."""
+
+    def get_attribute(self, instance):
+        original = instance.alias_of
+        if original is not None and self.context["base_queryset"].filter(pk=original.pk).exists():
+            return original
+        return None
+
+
+class ReadablePageSerializer(PageSerializer):
+    alias_of = ReadableAliasOfField(read_only=True)
+
+
 class ReadablePagesAPIViewSet(PrivateAnswersMixin, PagesAPIViewSet):
+    base_serializer_class = ReadablePageSerializer
+
     def get_base_queryset(self):
         return readable_pages(self.request.user, super().get_base_queryset())
 
