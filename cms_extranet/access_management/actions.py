@@ -104,10 +104,6 @@ def create_user(request, administrator, first_name, last_name, email):
     return account
 
 
-def resend_access(request, account):
-    mails.access(request, account.user)
-
-
 @transaction.atomic
 def set_requests(request, account, wanted):
     """Request the newly ticked profiles, withdraw the unticked ones; all or nothing."""

@@ -14,7 +14,7 @@ from wagtail_modeladmin.views import CreateView, InstanceSpecificView
 
 from ..access import partner_account
 from ..models import PartnerAccount, Profile
-from . import actions
+from . import actions, mails
 from .forms import DecisionForm, NewUserForm, RightsForm, TermsFormUploadForm
 from .models import AccessRequest, FormSource, FormStatus, TermsForm
 
@@ -191,7 +191,7 @@ class AccessMailView(AdministratorRequiredMixin, View):
 
     def post(self, request, pk):
         account = get_object_or_404(self.accounts(), pk=pk)
-        actions.resend_access(request, account)
+        mails.access(request, account.user)
         messages.success(request, _("%(user)s krijgt opnieuw een mail met de login en een link.") % {"user": account})
         return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
 
