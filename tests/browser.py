@@ -45,9 +45,13 @@ def chromium():
 @contextlib.contextmanager
 def web_server(site):
     """The site's runserver on a free port; its base URL. DEBUG is off in the test
-    settings, so --insecure lets it serve the static files."""
+    settings, so --insecure lets it serve the static files. No cluster runs beside it
+    (the scratch site's schedules belong to the cluster tests): the server runs its
+    django-q2 tasks, such as mails, itself."""
     port = free_port()
-    process = site.start("runserver", "--insecure", "--noreload", f"127.0.0.1:{port}", log_name="web")
+    process = site.start(
+        "runserver", "--insecure", "--noreload", f"127.0.0.1:{port}", log_name="web", env={"EXTRANET_Q_SYNC": "1"}
+    )
     try:
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"

@@ -445,3 +445,20 @@ def test_help_texts_and_errors_are_tied_to_their_fields(login):
     assert re.search(r'<input[^>]*aria-describedby="id_email_helptext id_email_error"[^>]*name="email"', html) or re.search(
         r'<input[^>]*name="email"[^>]*aria-describedby="id_email_helptext id_email_error"', html
     )
+
+
+def test_the_request_only_queues_its_mails_for_the_cluster(login, committed, mailoutbox, monkeypatch, settings):
+    """So a mail server that is down never fails the administrator's request."""
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # would refuse: nothing listens
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
+    response = committed(
+        login("uitbetaling.admin").post, "/toegangsbeheer/gebruikers/nieuw/",
+        {"first_name": "Eva", "last_name": "Nieuw", "email": "eva@hulpkas.be"},
+    )
+    assert response.status_code == 302 and account("eva@hulpkas.be").vestiging.name == "Brussel Noord"
+    [queued] = OrmQ.objects.all()
+    assert queued.func().endswith("mails.deliver") and mailoutbox == []

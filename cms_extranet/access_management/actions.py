@@ -100,7 +100,7 @@ def create_user(request, administrator, first_name, last_name, email):
     user.save()
     account = PartnerAccount.objects.create(user=user, vestiging=administrator.vestiging)
     audit(request, AuditAction.USER_CREATED, account)
-    mails.on_commit(mails.access, request, user)
+    mails.queue(request, (mails.access, user))
     return account
 
 
@@ -172,15 +172,14 @@ def decide(request, access_request, approve, reason=""):
     user = access_request.account.user
     if approve:
         _grant(request, access_request)
-        mails.on_commit(mails.granted, request, access_request)
-        mails.on_commit(mails.access, request, user)
+        mails.queue(request, (mails.granted, access_request), (mails.access, user))
     else:
         access_request.record(RequestStatus.REJECTED, request.user, access_request.reason)
         audit(
             request, AuditAction.REJECTED, access_request.account,
             profile=access_request.profile, access_request=access_request, reason=access_request.reason,
         )
-        mails.on_commit(mails.rejected, request, access_request)
+        mails.queue(request, (mails.rejected, access_request))
     return access_request
 
 
@@ -258,7 +257,7 @@ def review_form(request, form, accept, reason=""):
     if accept:
         open_vestiging_if_ready(request, form.account.vestiging)
     else:
-        mails.on_commit(mails.form_rejected, request, form)
+        mails.queue(request, (mails.form_rejected, form))
     return form
 
 
@@ -281,5 +280,4 @@ def open_vestiging_if_ready(request, vestiging):
     vestiging.uitbetaling_access = True
     vestiging.save(update_fields=["uitbetaling_access"])
     audit(request, AuditAction.VESTIGING_ACCESS, vestiging=vestiging)
-    for administrator in administrators:
-        mails.on_commit(mails.vestiging_access, request, administrator.user)
+    mails.queue(request, *((mails.vestiging_access, administrator.user) for administrator in administrators))

@@ -1,8 +1,13 @@
-"""The mails of SPEC §8, with their exact subjects. Sent after the transaction commits:
-a refused or rolled-back change mails nobody."""
+"""The mails of SPEC §8, with their exact subjects.
 
-from functools import partial
+Queued after the transaction commits, as one django-q2 task per occasion, which sends its
+mails in order: a refused or rolled-back change mails nobody, and an unreachable mail server
+never fails the person's request (the failed task stays in the admin's django-q2 list).
+"""
 
+from urllib.parse import urljoin
+
+from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
@@ -11,6 +16,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django_q.tasks import async_task
 
 ACCESS_SUBJECT = "VDAB: Je toegang tot Extranet"
 GRANTED_SUBJECT = "No reply: Je aangevraagde toegangsrechten werden toegekend."
@@ -19,52 +25,60 @@ VESTIGING_ACCESS_SUBJECT = _("VDAB: Je kan nu toegang tot Extranet voor Uitbetal
 FORM_REJECTED_SUBJECT = _("VDAB: Je formulier gebruiksvoorwaarden werd afgewezen")
 
 
-def on_commit(mail, request, *args):
-    transaction.on_commit(partial(mail, request, *args))
+def queue(request, *mails):
+    """``mails``: (mail function, model instance) pairs, sent in this order. Links point
+    to the site the person acting used."""
+    site_url = request.build_absolute_uri("/")
+    refs = [(mail.__name__, obj._meta.label, obj.pk) for mail, obj in mails]
+    transaction.on_commit(lambda: async_task(deliver, site_url, refs, group="extranet_access"))
 
 
-def _send(request, user, subject, template, **context):
+def deliver(site_url, refs):
+    for name, label, pk in refs:
+        MAILS[name](site_url, apps.get_model(label).objects.get(pk=pk))
+
+
+def _send(site_url, user, subject, template, **context):
     if not user.email:
         return
-    body = render_to_string(
-        f"extranet_access/mail/{template}.txt",
-        {"user": user, "site_url": request.build_absolute_uri("/"), **context},
-    )
+    body = render_to_string(f"extranet_access/mail/{template}.txt", {"user": user, "site_url": site_url, **context})
     send_mail(str(subject), body, None, [user.email])
 
 
-def password_url(request, user):
+def password_url(site_url, user):
     """A single-use link to set the password; it expires after PASSWORD_RESET_TIMEOUT and
     once the password changes (Django's password reset token)."""
     path = reverse(
         "extranet_access_set_password",
         kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
     )
-    return request.build_absolute_uri(path)
+    return urljoin(site_url, path)
 
 
-def access(request, user):
-    user.refresh_from_db()
+def access(site_url, user):
     _send(
-        request, user, ACCESS_SUBJECT, "access",
-        password_url=None if user.has_usable_password() else password_url(request, user),
-        login_url=request.build_absolute_uri(reverse("login")),
+        site_url, user, ACCESS_SUBJECT, "access",
+        password_url=None if user.has_usable_password() else password_url(site_url, user),
+        login_url=urljoin(site_url, reverse("login")),
     )
 
 
-def granted(request, access_request):
-    _send(request, access_request.account.user, GRANTED_SUBJECT, "granted", access_request=access_request)
+def granted(site_url, access_request):
+    _send(site_url, access_request.account.user, GRANTED_SUBJECT, "granted", access_request=access_request)
 
 
-def rejected(request, access_request):
-    _send(request, access_request.account.user, REJECTED_SUBJECT, "rejected", access_request=access_request)
+def rejected(site_url, access_request):
+    _send(site_url, access_request.account.user, REJECTED_SUBJECT, "rejected", access_request=access_request)
 
 
-def vestiging_access(request, user):
-    _send(request, user, VESTIGING_ACCESS_SUBJECT, "vestiging_access",
-          toegangsbeheer_url=request.build_absolute_uri(reverse("extranet_access_index")))
+def vestiging_access(site_url, user):
+    _send(site_url, user, VESTIGING_ACCESS_SUBJECT, "vestiging_access",
+          toegangsbeheer_url=urljoin(site_url, reverse("extranet_access_index")))
 
 
-def form_rejected(request, form):
-    _send(request, form.account.user, FORM_REJECTED_SUBJECT, "form_rejected", form=form,
-          onboarding_url=request.build_absolute_uri(reverse("extranet_access_onboarding")))
+def form_rejected(site_url, form):
+    _send(site_url, form.account.user, FORM_REJECTED_SUBJECT, "form_rejected", form=form,
+          onboarding_url=urljoin(site_url, reverse("extranet_access_onboarding")))
+
+
+MAILS = {mail.__name__: mail for mail in (access, granted, rejected, vestiging_access, form_rejected)}
