@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import PartnerAccount, Profile
+from ..models import Profile
 from .models import TermsForm
 
 
@@ -39,11 +39,9 @@ class TermsFormUploadForm(forms.ModelForm):
         fields = ["account", "file"]
         widgets = {"file": forms.FileInput(attrs={"accept": "application/pdf,.pdf"})}
 
-    def __init__(self, *args, accounts=None, **kwargs):
+    def __init__(self, *args, accounts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = accounts if accounts is not None else PartnerAccount.objects.filter(
-            is_administrator=True
-        ).select_related("user", "vestiging__organisation")
+        self.fields["account"].queryset = accounts
         self.fields["account"].label = _("Formulier van")
         self.fields["account"].empty_label = None
         self.fields["account"].error_messages["invalid_choice"] = _(

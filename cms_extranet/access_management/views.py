@@ -114,9 +114,6 @@ class UserView(AdministratorRequiredMixin, FormView):
             self.account = get_object_or_404(self.accounts(), pk=self.kwargs["pk"])
         return self.account
 
-    def get_initial(self):
-        return {"profiles": list(actions.open_requests([self.get_account()])[self.account.pk])}
-
     def get_context_data(self, **kwargs):
         account = self.get_account()
         states = actions.open_requests([account])[account.pk]

@@ -57,7 +57,10 @@ class Feedback(models.Model):
         indexes = [models.Index(fields=["client_key", "created_at"])]
 
     def __str__(self):
-        return Truncator(" ".join(self.message.split())).chars(60)
+        return self.excerpt(60)
+
+    def excerpt(self, length):
+        return Truncator(" ".join(self.message.split())).chars(length)
 
     @property
     def page_label(self):

@@ -44,8 +44,7 @@ def recipients():
 
 
 def subject(feedback):
-    about = feedback.page.title if feedback.page is not None else feedback.path
-    about = " ".join(about.split())
+    about = " ".join(feedback.page_label.split())
     if not about:
         return _("Extranet: nieuwe feedback")
     return Truncator(_("Extranet: nieuwe feedback over %(about)s") % {"about": about}).chars(150)

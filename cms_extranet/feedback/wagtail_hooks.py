@@ -6,7 +6,6 @@ from django.contrib import admin
 from django.contrib.admin import SimpleListFilter
 from django.contrib.admin.utils import lookup_field
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Site
@@ -143,7 +142,7 @@ class FeedbackAdmin(ModelAdmin):
 
     @admin.display(description=_("bericht"))
     def excerpt(self, obj):
-        return Truncator(" ".join(obj.message.split())).chars(80)
+        return obj.excerpt(80)
 
     @admin.display(description=_("pagina"))
     def page_display(self, obj):
