@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import swapper
 from django.db.models import Q
 from django.db.models.functions import Left
+from wagtail.models import PageViewRestriction
 
 from .models import (
     DocumentRestriction,
@@ -150,16 +151,34 @@ class EffectiveRestriction:
 ROOT_RESTRICTION = EffectiveRestriction(None, "", True, frozenset())
 
 
+@dataclass(frozen=True)
+class ViewRestriction:
+    """A Wagtail "Privacy" setting (``PageViewRestriction``); it covers its whole subtree."""
+
+    path: str
+    restriction_type: str
+    group_ids: frozenset
+
+    def denies(self, user, group_ids):
+        if self.restriction_type == "login":
+            return not user.is_authenticated
+        if self.restriction_type == "groups":
+            return not (user.is_superuser or self.group_ids & group_ids)
+        return True  # a shared password: a listing cannot ask for it
+
+
 class RestrictionTree:
-    """All published restrictions, loaded in one query.
+    """All published restrictions, loaded in one query, and Wagtail's view restrictions.
 
     A page's effective restriction is the one of the nearest page, itself or an
-    ancestor, that does not inherit; the root is public.
+    ancestor, that does not inherit; the root is public. A Wagtail view restriction on
+    the page or an ancestor must let the user in too.
     """
 
-    def __init__(self, restrictions):
+    def __init__(self, restrictions, view_restrictions=()):
         self.by_path = {r.path: r for r in restrictions}
         self.lengths = sorted({len(path) for path in self.by_path})
+        self.view_restrictions = list(view_restrictions)
 
     _cached = (object(), None)  # (version, tree)
 
@@ -187,9 +206,17 @@ class RestrictionTree:
         for page_id, path, is_public, code in rows:
             heads[page_id] = (path, is_public)
             codes_by_page.setdefault(page_id, set()).update([code] if code else [])
+        views = {}
+        for path, kind, group_id in PageViewRestriction.objects.values_list(
+            "page__path", "restriction_type", "groups"
+        ):
+            views.setdefault((path, kind), set()).update([group_id] if group_id else [])
         return cls(
-            EffectiveRestriction(page_id, path, is_public, frozenset(codes_by_page[page_id]))
-            for page_id, (path, is_public) in heads.items()
+            (
+                EffectiveRestriction(page_id, path, is_public, frozenset(codes_by_page[page_id]))
+                for page_id, (path, is_public) in heads.items()
+            ),
+            (ViewRestriction(path, kind, frozenset(ids)) for (path, kind), ids in views.items()),
         )
 
     def effective(self, path):
@@ -200,8 +227,26 @@ class RestrictionTree:
                     return restriction
         return ROOT_RESTRICTION
 
-    def filter_readable(self, pages, profile_codes):
-        """Narrow a page queryset to the pages readable with these profiles.
+    def denied_views(self, user):
+        """Paths of the Wagtail view restrictions that keep this user out."""
+        if not self.view_restrictions:
+            return []
+        group_ids = frozenset()
+        if user.is_authenticated and any(v.restriction_type == "groups" for v in self.view_restrictions):
+            memo = user.__dict__.setdefault(_CACHE_ATTR, {})
+            if "groups" not in memo:
+                memo["groups"] = frozenset(user.groups.values_list("pk", flat=True))
+            group_ids = memo["groups"]
+        return [v.path for v in self.view_restrictions if v.denies(user, group_ids)]
+
+    def allows(self, path, profile_codes, denied_views=()):
+        return self.effective(path).allows(profile_codes) and not any(
+            path.startswith(denied) for denied in denied_views
+        )
+
+    def hidden(self, profile_codes, denied_views=()):
+        """A Q on ``_extranet_prefix_<n>`` aliases (see ``prefixes``) that matches the
+        pages these profiles may not read, or None when every page is readable.
 
         A page is hidden when its nearest restriction denies: it lies under a denied
         restriction at some depth and under no restriction deeper than that one.
@@ -221,28 +266,50 @@ class RestrictionTree:
             for deeper in self.lengths[i + 1 :]:
                 term &= ~Q(**{f"_extranet_prefix_{deeper}__in": paths_at[deeper]})
             hidden |= term
-        if not hidden:
-            return pages
-        return pages.alias(
-            **{f"_extranet_prefix_{length}": Left("path", length) for length in self.lengths}
-        ).exclude(hidden)
+        for path in denied_views:
+            hidden |= Q(path__startswith=path)
+        return hidden or None
+
+    def prefixes(self):
+        return {f"_extranet_prefix_{length}": Left("path", length) for length in self.lengths}
 
 
 def readable_pages(user, pages=None, tree=None):
     """The pages this user may read (SPEC §4).
 
     ``pages`` narrows a page queryset (any page type; by default all pages) and gives a
-    queryset; or a list of pages already loaded, and gives a list. Two small queries
-    whatever the depth of the tree (the restriction tree itself is cached per process
-    until it changes), plus the user's profiles once per request. A batch over many users
-    passes the ``RestrictionTree.current()`` it took once.
+    queryset; or a list of pages already loaded, and gives a list. An alias is readable
+    only when its own place and its original's both allow. Few small queries whatever
+    the depth of the tree (the restriction tree itself is cached per process until it
+    changes), plus the user's profiles once per request. A batch over many users passes
+    the ``RestrictionTree.current()`` it took once.
     """
     tree, codes = tree or RestrictionTree.current(), user_profiles(user)
+    denied_views = tree.denied_views(user)
+    Page = swapper.load_model("wagtailcore", "Page")
     if pages is None:
-        pages = swapper.load_model("wagtailcore", "Page").objects.all()
+        pages = Page.objects.all()
     if isinstance(pages, (list, tuple)):
-        return [page for page in pages if tree.effective(page.path).allows(codes)]
-    return tree.filter_readable(pages, codes)
+        originals = dict(
+            Page.objects.filter(
+                pk__in={page.alias_of_id for page in pages if page.alias_of_id}
+            ).values_list("pk", "path")
+        ) if any(page.alias_of_id for page in pages) else {}
+        return [
+            page
+            for page in pages
+            if tree.allows(page.path, codes, denied_views)
+            and (not page.alias_of_id or tree.allows(originals.get(page.alias_of_id, ""), codes, denied_views))
+        ]
+    hidden = tree.hidden(codes, denied_views)
+    if hidden is None:
+        return pages
+    hidden_originals = Page.objects.alias(**tree.prefixes()).filter(hidden).values("pk")
+    return (
+        pages.alias(**tree.prefixes())
+        .exclude(hidden)
+        .exclude(alias_of__in=hidden_originals)
+    )
 
 
 def readable_breadcrumbs(user, pages):
@@ -266,7 +333,15 @@ def can_read_page(user, page):
 
 
 def effective_restriction(page):
-    return RestrictionTree.current().effective(page.path)
+    """The restriction that explains a denial: an alias's own place, or when that is
+    public, its original's."""
+    tree = RestrictionTree.current()
+    own = tree.effective(page.path)
+    if own.is_public and page.alias_of_id:
+        Page = swapper.load_model("wagtailcore", "Page")
+        original = Page.objects.filter(pk=page.alias_of_id).values_list("path", flat=True).first()
+        return tree.effective(original or "")
+    return own
 
 
 def document_restriction(document):

@@ -292,6 +292,9 @@ class RestrictedPageMixin(models.Model):
 
     base_form_class = RestrictedPageForm
     settings_panels = [RestrictionPanel()]
+    # The extranet restriction is the one control of who reads a page: no Wagtail
+    # "Privacy" beside it (one that exists is still honoured, see access.ViewRestriction).
+    private_page_options = []
 
     class Meta:
         abstract = True
@@ -322,10 +325,14 @@ class PageRestriction(models.Model):
 
     @classmethod
     def store(cls, page):
-        """Copy a published page's restriction; a real change bumps ``RestrictionVersion``."""
+        """Copy a published page's restriction; a real change bumps ``RestrictionVersion``.
+
+        An alias copies its original's fields, restriction included: at its own place it
+        inherits, and its original's restriction applies beside (``readable_pages``).
+        """
         existing = cls.objects.filter(page_id=page.pk).first()
         before = existing and (existing.is_public, set(existing.profiles.values_list("pk", flat=True)))
-        if page.restriction == Restriction.INHERIT:
+        if page.restriction == Restriction.INHERIT or page.alias_of_id:
             if existing:
                 existing.delete()  # bumps the version through post_delete
             return

@@ -1,0 +1,96 @@
+"""Paths around the trunk that Wagtail gives: aliases, Wagtail's own privacy, caching."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.models import Page, PageViewRestriction
+
+from .conftest import index_changes, make_page
+
+pytestmark = pytest.mark.django_db
+
+SECURED = "/extranet/das/nieuws/"  # inherits DAS from its section
+
+
+def secured_page():
+    page = Page.objects.get(url_path=SECURED).specific
+    assert page.restriction == "inherit"
+    return page
+
+
+def search(client, query):
+    response = client.get("/zoeken/", {"q": query})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def found(client, query):
+    return re.findall(r'class="result__title"><a href="[^"]*">([^<]*)</a>', search(client, query))
+
+
+def test_an_alias_of_a_secured_page_in_a_public_place_stays_secured(home, client, login, search_backend):
+    original = secured_page()
+    original.title = "Kopieerbaar geheimnieuws"
+    original.save_revision().publish()
+    alias = original.create_alias(parent=home, update_slug="das-kopie")
+    index_changes(search_backend)
+
+    response = client.get(alias.url)
+    assert response.status_code == 302 and response["Location"].startswith("/inloggen/")
+    assert "Kopieerbaar" not in search(client, "geheimnieuws")
+    assert "Kopieerbaar" not in client.get("/").content.decode()
+
+    denied = login("mlp.partner").get(alias.url)
+    assert denied.status_code == 403
+    assert "Kopieerbaar" not in denied.content.decode()
+    assert "Kopieerbaar" not in search(login("mlp.partner"), "geheimnieuws")
+
+    das = login("das.partner")
+    assert das.get(alias.url).status_code == 200
+
+
+def test_an_alias_of_a_public_page_in_a_secured_place_takes_that_place(home, client):
+    public = make_page(home, "openbaar-origineel", "public")
+    alias = public.create_alias(parent=Page.objects.get(url_path="/extranet/das/"), update_slug="kopie")
+    assert client.get(alias.url).status_code == 302
+    assert client.get(public.url).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["login", "groups", "password"])
+def test_wagtails_own_privacy_keeps_a_page_out_of_search_for_those_it_keeps_out(
+    home, client, login, search_backend, kind
+):
+    page = make_page(home, "privacy-wagtail", "public")
+    page.title = "Privacyproef"
+    page.save_revision().publish()
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type=kind, password="geheim")
+    group = Group.objects.create(name="Proefgroep")
+    if kind == "groups":
+        restriction.groups.add(group)
+    index_changes(search_backend)
+
+    assert client.get(page.url).status_code in (200, 302)
+    assert "Privacyproef" not in found(client, "privacyproef")
+    assert client.get(f"/api/v2/pages/{page.pk}/").status_code == 404
+    partner = login("mlp.partner")
+    readable = kind == "login"
+    assert ("Privacyproef" in found(partner, "privacyproef")) == readable
+    assert partner.get(f"/api/v2/pages/{page.pk}/").status_code == (200 if readable else 404)
+    if kind == "groups":
+        partner.user.groups.add(group)
+        assert "Privacyproef" in found(partner, "privacyproef")
+
+
+def test_editors_get_no_wagtail_privacy_control_on_extranet_pages(login):
+    page = secured_page()
+    response = login("redacteur").get(f"/admin/pages/{page.pk}/privacy/")
+    assert response.status_code == 200
+    assert "restriction_type" not in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/profiel/", "/zoeken/?q=toegang"])
+def test_pages_shown_to_a_logged_in_user_stay_out_of_shared_caches(login, path):
+    response = login("das.partner").get(path)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
