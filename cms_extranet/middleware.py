@@ -1,4 +1,11 @@
+from urllib.parse import urlparse
+
 from django.utils.cache import patch_cache_control
+from wagtail.contrib.redirects import middleware as redirects_middleware
+from wagtail.contrib.redirects.models import Redirect
+
+from .access import can_read_page, effective_restriction
+from .views import enforce
 
 
 class PrivateResponseMiddleware:
@@ -15,3 +22,26 @@ class PrivateResponseMiddleware:
         if getattr(request, "extranet_private", False) or getattr(user, "is_authenticated", False):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class RedirectMiddleware(redirects_middleware.RedirectMiddleware):
+    """Wagtail's redirects, except that a redirect to a page the visitor may not read
+    answers as that page would: it never tells them where the page now lives."""
+
+    def process_response(self, request, response):
+        redirected = super().process_response(request, response)
+        if redirected is response:
+            return response
+        path = Redirect.normalise_path(request.get_full_path(), decode_unicode=False)
+        redirect = redirects_middleware.get_redirect(request, path) or redirects_middleware.get_redirect(
+            request, urlparse(path).path
+        )
+        page = redirect.redirect_page if redirect else None
+        if page is None:
+            return redirected
+        denial = enforce(request, effective_restriction(page), can_read_page(request.user, page))
+        if denial is None:
+            return redirected
+        if hasattr(denial, "render"):
+            denial.render()
+        return denial

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, PageViewRestriction
 
 from .conftest import index_changes, make_page
@@ -94,3 +95,22 @@ def test_pages_shown_to_a_logged_in_user_stay_out_of_shared_caches(login, path):
     response = login("das.partner").get(path)
     assert response.status_code == 200
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+def test_a_redirect_to_a_secured_page_answers_as_that_page_would(
+    client, login, django_capture_on_commit_callbacks
+):
+    page = secured_page()
+    old_url = page.url
+    page.slug = "nieuws-verhuisd"
+    with django_capture_on_commit_callbacks(execute=True):  # Wagtail's automatic redirect
+        page.save_revision().publish()
+    assert Redirect.objects.filter(redirect_page=page).exists()
+
+    anonymous = client.get(old_url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/inloggen/")
+    assert "nieuws-verhuisd" not in anonymous["Location"]
+    denied = login("mlp.partner").get(old_url)
+    assert denied.status_code == 403 and "nieuws-verhuisd" not in denied.content.decode()
+    allowed = login("das.partner").get(old_url)
+    assert allowed.status_code in (301, 302) and allowed["Location"].endswith("/nieuws-verhuisd/")

@@ -55,7 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms_extranet.middleware.PrivateResponseMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms_extranet.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
