@@ -183,7 +183,7 @@ def test_the_agency_records_a_form_received_by_mail(login, zuid, mlp_admin):
 def test_a_form_is_only_for_an_administrator_of_the_own_vestiging(login, zuid, django_user_model):
     vestiging, _administrators = zuid
     admin = login("zuid.een")
-    for value in (account("uitbetaling.admin").pk, "x"):
+    for value in (account("uitbetaling.admin").pk, "x", "²", "٣", "9" * 25, " 1"):
         assert admin.post(ONBOARDING, {"account": value, "file": pdf()}).status_code == 404
     user = django_user_model.objects.create_user("zuid.medewerker", "m@example.be", "x")
     staff = PartnerAccount.objects.create(user=user, vestiging=vestiging)

@@ -220,7 +220,7 @@ class OnboardingView(SubmitTermsFormMixin, AdministratorRequiredMixin, FormView)
 
     def post(self, request, *args, **kwargs):
         chosen = request.POST.get("account", "")
-        if chosen and not self.accounts().filter(pk=int(chosen) if chosen.isdigit() else None).exists():
+        if chosen and not self.accounts().filter(pk=int(chosen) if chosen.isascii() and chosen.isdigit() else None).exists():
             raise Http404
         return self.refusal() or super().post(request, *args, **kwargs)
 
