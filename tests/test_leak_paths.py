@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction
 
 from .conftest import index_changes, make_page
@@ -114,3 +115,25 @@ def test_a_redirect_to_a_secured_page_answers_as_that_page_would(
     assert denied.status_code == 403 and "nieuws-verhuisd" not in denied.content.decode()
     allowed = login("das.partner").get(old_url)
     assert allowed.status_code in (301, 302) and allowed["Location"].endswith("/nieuws-verhuisd/")
+
+
+def test_rich_text_links_to_pages_the_reader_may_not_read_are_plain_text(home, client, login):
+    secured = secured_page()
+    draft = make_page(home, "nog-niet-gepubliceerd", "public")
+    draft.unpublish()
+    page = make_page(home, "met-links", "public")
+    page.body = [
+        {
+            "type": "paragraph",
+            "value": f'<p>Zie <a linktype="page" id="{secured.pk}">het DAS-nieuws</a> en '
+            f'<a linktype="page" id="{draft.pk}">het ontwerp</a>.</p>',
+        }
+    ]
+    page.save_revision().publish()
+
+    html = client.get(page.url).content.decode()
+    assert "<a>het DAS-nieuws</a>" in html and "<a>het ontwerp</a>" in html
+    assert secured.url not in html
+    das = login("das.partner").get(page.url).content.decode()
+    assert f'<a href="{secured.url}">het DAS-nieuws</a>' in das
+    assert "<a>het DAS-nieuws</a>" in login("mlp.partner").get(page.url).content.decode()
