@@ -5,19 +5,24 @@ from wagtail.contrib.redirects import middleware as redirects_middleware
 from wagtail.contrib.redirects.models import Redirect
 
 from .access import can_read_page, effective_restriction
+from .rich_text import reader
 from .views import enforce
 
 
 class PrivateResponseMiddleware:
     """Keeps responses about restricted pages and documents, and every response to a
     logged-in user (sub-page lists, breadcrumbs and the profile name what they may
-    read), out of shared caches."""
+    read), out of shared caches; and tells rich text who reads it (``rich_text``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        token = reader.set(getattr(request, "user", None))
+        try:
+            response = self.get_response(request)
+        finally:
+            reader.reset(token)
         user = getattr(request, "user", None)
         if getattr(request, "extranet_private", False) or getattr(user, "is_authenticated", False):
             patch_cache_control(response, private=True, no_store=True)

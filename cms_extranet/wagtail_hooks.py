@@ -17,6 +17,7 @@ from .models import (
     UserRight,
     Vestiging,
 )
+from .rich_text import ReadableDocumentLinkHandler, ReadablePageLinkHandler
 from .views import enforce
 
 
@@ -30,6 +31,12 @@ def enforce_document_restriction(document, request):
     return enforce(
         request, document_restriction(document), can_read_document(request.user, document)
     )
+
+
+@hooks.register("register_rich_text_features", order=1)  # after Wagtail's own handlers
+def register_readable_link_types(features):
+    features.register_link_type(ReadablePageLinkHandler)
+    features.register_link_type(ReadableDocumentLinkHandler)
 
 
 register_snippet(AppLink)
