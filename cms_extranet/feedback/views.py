@@ -4,7 +4,7 @@ from urllib.parse import urlencode, urlsplit
 
 import swapper
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -53,13 +53,27 @@ def page_for_path(request, path):
 
 
 def client_key(request):
-    """An HMAC of the client's address, so the rate limit works without storing the IP.
+    """An HMAC of the logged-in user, else of the client's address (the IP is never stored).
 
-    REMOTE_ADDR: behind a reverse proxy, the web server must set it to the client's address
-    (not pass on the proxy's), or all visitors share one limit.
+    A logged-in user is limited as themselves: behind a proxy every visitor shares one address.
+    REMOTE_ADDR: behind a reverse proxy, the web server must set it to the client's address.
     """
-    address = request.META.get("REMOTE_ADDR", "")
-    return salted_hmac("extranet_feedback.client", address, algorithm="sha256").hexdigest()
+    if request.user.is_authenticated:
+        value = f"user:{request.user.pk}"
+    else:
+        value = request.META.get("REMOTE_ADDR", "")
+    return salted_hmac("extranet_feedback.client", value, algorithm="sha256").hexdigest()
+
+
+def lock_client(key):
+    """Serialise submissions per client, so parallel posts cannot all pass the count.
+
+    PostgreSQL: a transaction-level advisory lock on the key. SQLite takes the database write
+    lock at BEGIN (transaction_mode IMMEDIATE), which serialises them already.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def rate_limited(key):
@@ -102,21 +116,24 @@ class FeedbackView(PageOfOriginMixin, FormView):
 
     def form_valid(self, form):
         key = client_key(self.request)
-        if rate_limited(key):
-            form.add_error(None, RATE_LIMIT_MESSAGE)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
         user = self.request.user
         with transaction.atomic():
-            feedback = Feedback.objects.create(
-                page=self.page,
-                path=self.path,
-                message=form.cleaned_data["message"],
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                user=user if user.is_authenticated else None,
-                client_key=key,
-            )
-            notifications.notify_after_commit(self.request, feedback)
+            lock_client(key)
+            limited = rate_limited(key)
+            if not limited:
+                feedback = Feedback.objects.create(
+                    page=self.page,
+                    path=self.path,
+                    message=form.cleaned_data["message"],
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    user=user if user.is_authenticated else None,
+                    client_key=key,
+                )
+                notifications.notify_after_commit(self.request, feedback)
+        if limited:
+            form.add_error(None, RATE_LIMIT_MESSAGE)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         return redirect(thanks_url(self.path))
 
 
