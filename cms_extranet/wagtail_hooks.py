@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from django_q.models import Schedule
 from wagtail_modeladmin.helpers import PermissionHelper
@@ -37,6 +38,13 @@ def enforce_document_restriction(document, request):
 def register_readable_link_types(features):
     features.register_link_type(ReadablePageLinkHandler)
     features.register_link_type(ReadableDocumentLinkHandler)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def choose_only_explorable_pages(pages, request):
+    """The chooser lists every page to any admin user; an access officer, who holds no
+    page permission, must not learn secured pages' titles and addresses from it."""
+    return pages.filter(pk__in=PagePermissionPolicy().explorable_instances(request.user).values("pk"))
 
 
 register_snippet(AppLink)

@@ -137,3 +137,17 @@ def test_rich_text_links_to_pages_the_reader_may_not_read_are_plain_text(home, c
     das = login("das.partner").get(page.url).content.decode()
     assert f'<a href="{secured.url}">het DAS-nieuws</a>' in das
     assert "<a>het DAS-nieuws</a>" in login("mlp.partner").get(page.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/choose-page/", "/admin/choose-page/search/?q=nieuws", "/admin/pages/search/?q=nieuws", "/admin/pages/"],
+)
+def test_access_officers_see_no_pages_in_the_admin(login, url):
+    secured = secured_page()
+    officer = login("toegang.vdab").get(url, follow=True)
+    assert officer.status_code in (200, 403)
+    html = officer.content.decode()
+    assert secured.title not in html and secured.url not in html
+    if url.startswith("/admin/choose-page/search/"):  # editors still choose it
+        assert secured.title in login("redacteur").get(url).content.decode()
