@@ -6,6 +6,7 @@ Every feature asks these functions; none re-implements them.
 from dataclasses import dataclass
 
 import swapper
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.db.models.functions import Left
 from wagtail.models import PageViewRestriction
@@ -344,24 +345,55 @@ def effective_restriction(page):
     return own
 
 
-def document_restriction(document):
-    """The profiles a document needs, as an EffectiveRestriction (public when none)."""
-    codes = list(
-        DocumentRestriction.objects.filter(document=document).values_list(
-            "profiles__code", flat=True
-        )
+def _linking_live_pages(documents):
+    """Live pages whose content references these documents (Wagtail's reference index,
+    which a page's save and publish keep current)."""
+    from wagtail.models import ReferenceIndex
+
+    Page = swapper.load_model("wagtailcore", "Page")
+    refs = ReferenceIndex.objects.filter(
+        to_content_type=ContentType.objects.get_for_model(documents.model),
+        to_object_id__in=[str(pk) for pk in documents.values_list("pk", flat=True)],
+        base_content_type__in=ContentType.objects.filter(
+            pk__in=Page.objects.values("content_type")
+        ).values("pk"),
     )
-    if not codes:
+    return Page.objects.live().filter(
+        pk__in=refs.values_list("object_id", flat=True)
+    ), refs
+
+
+def document_restriction(document):
+    """Who may download a document, as an EffectiveRestriction: public when marked so or
+    linked from a public live page; else the profiles of its DocumentRestriction and of
+    the live pages that link to it (empty: nobody but staff)."""
+    restriction = DocumentRestriction.objects.filter(document=document).first()
+    if restriction is not None and restriction.is_public:
         return ROOT_RESTRICTION
-    return EffectiveRestriction(None, "", False, frozenset(c for c in codes if c))
+    codes = set(restriction.profiles.values_list("code", flat=True)) if restriction else set()
+    pages, _ = _linking_live_pages(document.__class__.objects.filter(pk=document.pk))
+    tree = RestrictionTree.current()
+    for path in pages.values_list("path", flat=True):
+        effective = tree.effective(path)
+        if effective.is_public:
+            return ROOT_RESTRICTION
+        codes |= effective.profiles
+    return EffectiveRestriction(None, "", False, frozenset(codes))
 
 
 def readable_documents(user, documents):
-    """The documents of a queryset this user may download: those without a restriction,
-    and those restricted to a profile the user holds."""
-    allowed = DocumentRestriction.objects.filter(profiles__code__in=user_profiles(user))
+    """The documents of a queryset this user may download: those marked public, those
+    restricted to a profile the user holds, and those a live page the user may read
+    links to. A document nothing links to and nothing marks public is readable by nobody."""
+    explicit = DocumentRestriction.objects.filter(
+        Q(is_public=True) | Q(profiles__code__in=user_profiles(user))
+    )
+    pages, refs = _linking_live_pages(documents)
+    readable = readable_pages(user, pages).values("pk")
+    linked = refs.filter(object_id__in=[str(pk) for pk in readable.values_list("pk", flat=True)])
     return documents.filter(
-        Q(extranet_restriction__isnull=True) | Q(pk__in=allowed.values("document_id"))
+        Q(pk__in=explicit.values("document_id"))
+        | Q(pk__in=[int(pk) for pk in linked.values_list("to_object_id", flat=True)])
     )
 
 

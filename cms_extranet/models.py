@@ -375,9 +375,18 @@ class DocumentRestriction(models.Model):
         on_delete=models.CASCADE,
         related_name="extranet_restriction",
     )
-    profiles = models.ManyToManyField(Profile, verbose_name=_("profielen"))
+    profiles = models.ManyToManyField(Profile, verbose_name=_("profielen"), blank=True)
+    is_public = models.BooleanField(
+        _("openbaar"),
+        default=False,
+        help_text=_("Iedereen mag dit document downloaden, ook als geen openbare pagina ernaar verwijst."),
+    )
 
-    panels = [FieldPanel("document"), FieldPanel("profiles", widget=forms.CheckboxSelectMultiple)]
+    panels = [
+        FieldPanel("document"),
+        FieldPanel("is_public"),
+        FieldPanel("profiles", widget=forms.CheckboxSelectMultiple),
+    ]
 
     class Meta:
         verbose_name = _("documentbeveiliging")
