@@ -6,7 +6,10 @@ uses for the tree filters (``child_of``, ``ancestor_of``, ``descendant_of``) and
 exist. Documents go through ``readable_documents``.
 """
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from wagtail.api.v2.serializers import PageAliasOfField, PageSerializer
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 
@@ -20,6 +23,24 @@ class PrivateAnswersMixin:
         super().initial(request, *args, **kwargs)
         if request.user.is_authenticated:
             request._request.extranet_private = True
+
+
+class SaneParametersMixin:
+    """A query value the database cannot take (control characters, a value of the wrong
+    type or past the integer range) is a bad request, not a server error."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        values = [*request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1]), *map(str, kwargs.values())]
+        if any(not value.isprintable() for value in values):
+            raise BadRequestError(_("Ongeldige tekens in de vraag."))
+        if any(int(v) > 2**31 - 1 for v in request.GET.getlist("offset") if v.isascii() and v.isdigit()):
+            raise BadRequestError(_("Ongeldige waarde in de vraag."))
+
+    def handle_exception(self, exc):
+        if isinstance(exc, (ValidationError, ValueError, OverflowError, RecursionError)):
+            exc = BadRequestError(_("Ongeldige waarde in de vraag."))
+        return super().handle_exception(exc)
 
 
 class ReadableAliasOfField(PageAliasOfField):
@@ -37,13 +58,13 @@ class ReadablePageSerializer(PageSerializer):
     alias_of = ReadableAliasOfField(read_only=True)
 
 
-class ReadablePagesAPIViewSet(PrivateAnswersMixin, PagesAPIViewSet):
+class ReadablePagesAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, PagesAPIViewSet):
     base_serializer_class = ReadablePageSerializer
 
     def get_base_queryset(self):
         return readable_pages(self.request.user, super().get_base_queryset())
 
 
-class ReadableDocumentsAPIViewSet(PrivateAnswersMixin, DocumentsAPIViewSet):
+class ReadableDocumentsAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, DocumentsAPIViewSet):
     def get_queryset(self):
         return readable_documents(self.request.user, super().get_queryset())

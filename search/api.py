@@ -4,6 +4,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.filters import BaseFilterBackend
 
 from .backends import SearchUnavailable, get_backend
+from .views import clean_query
 
 # The API ranks this many matches at most; more would page through the engine for nothing.
 MAX_MATCHES = 1000
@@ -26,7 +27,7 @@ class TrimmedSearchFilter(BaseFilterBackend):
         if "search" not in request.GET:
             return queryset
         try:
-            ids = get_backend().match_ids(request.user, request.GET["search"], MAX_MATCHES)
+            ids = get_backend().match_ids(request.user, clean_query(request.GET["search"]), MAX_MATCHES)
         except SearchUnavailable as error:
             raise SearchUnavailableError from error
         queryset = queryset.filter(pk__in=ids)
