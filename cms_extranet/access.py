@@ -364,13 +364,16 @@ def _linking_live_pages(documents):
 
 
 def document_restriction(document):
-    """Who may download a document, as an EffectiveRestriction: public when marked so or
-    linked from a public live page; else the profiles of its DocumentRestriction and of
-    the live pages that link to it (empty: nobody but staff)."""
+    """Who may download a document, as an EffectiveRestriction: a DocumentRestriction
+    decides when it is there (public, or its profiles); else public when a live public
+    page links to it, else the profiles of the live pages that link to it (empty:
+    nobody but staff)."""
     restriction = DocumentRestriction.objects.filter(document=document).first()
     if restriction is not None and restriction.is_public:
         return ROOT_RESTRICTION
     codes = set(restriction.profiles.values_list("code", flat=True)) if restriction else set()
+    if codes:
+        return EffectiveRestriction(None, "", False, frozenset(codes))
     pages, _ = _linking_live_pages(document.__class__.objects.filter(pk=document.pk))
     tree = RestrictionTree.current()
     for path in pages.values_list("path", flat=True):
@@ -383,8 +386,9 @@ def document_restriction(document):
 
 def readable_documents(user, documents):
     """The documents of a queryset this user may download: those marked public, those
-    restricted to a profile the user holds, and those a live page the user may read
-    links to. A document nothing links to and nothing marks public is readable by nobody."""
+    restricted to a profile the user holds, and, when no DocumentRestriction names
+    profiles, those a live page the user may read links to. A document nothing links to
+    and nothing marks public is readable by nobody."""
     explicit = DocumentRestriction.objects.filter(
         Q(is_public=True) | Q(profiles__code__in=user_profiles(user))
     )
@@ -393,7 +397,10 @@ def readable_documents(user, documents):
     linked = refs.filter(object_id__in=[str(pk) for pk in readable.values_list("pk", flat=True)])
     return documents.filter(
         Q(pk__in=explicit.values("document_id"))
-        | Q(pk__in=[int(pk) for pk in linked.values_list("to_object_id", flat=True)])
+        | (
+            Q(pk__in=[int(pk) for pk in linked.values_list("to_object_id", flat=True)])
+            & ~Q(extranet_restriction__profiles__isnull=False)
+        )
     )
 
 
