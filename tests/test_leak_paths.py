@@ -151,3 +151,21 @@ def test_access_officers_see_no_pages_in_the_admin(login, url):
     assert secured.title not in html and secured.url not in html
     if url.startswith("/admin/choose-page/search/"):  # editors still choose it
         assert secured.title in login("redacteur").get(url).content.decode()
+
+
+def test_a_document_linked_only_from_a_secured_page_is_secured(home, client, login):
+    from django.core.files.base import ContentFile
+
+    document = get_document_model().objects.create(
+        title="Interne DAS-nota", file=ContentFile(b"%PDF-1.4 nota", name="das-nota.pdf")
+    )
+    page = make_page(Page.objects.get(url_path="/extranet/das/"), "met-nota")
+    page.body = [{"type": "document", "value": {"document": document.pk, "label": "De nota"}}]
+    page.save_revision().publish()
+
+    download = client.get(document.url)
+    assert download.status_code == 302 and download["Location"].startswith("/inloggen/")
+    listed = client.get("/api/v2/documents/", {"limit": 100}).json()["items"]
+    assert document.pk not in {item["id"] for item in listed}
+    assert login("mlp.partner").get(document.url).status_code == 403
+    assert login("das.partner").get(document.url).status_code == 200
