@@ -54,3 +54,18 @@ class ProfileView(LoginRequiredMixin, TemplateView):
             code__in=user_profiles(self.request.user)
         )
         return context
+
+
+LOCKED_OUT_MESSAGE = _(
+    "Er is te vaak een verkeerd wachtwoord ingegeven. Uit veiligheid is inloggen een uur "
+    "geblokkeerd. Probeer het later opnieuw of vraag VDAB om uw login te deblokkeren."
+)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes' answer to a blocked login, on the site and in the admin (429)."""
+    form = LoginForm(request, data=request.POST or None)
+    form._errors = {"__all__": form.error_class([LOCKED_OUT_MESSAGE])}
+    return TemplateResponse(
+        request, "cms_extranet/login.html", {"form": form, "title": _("Inloggen")}, status=429
+    ).render()

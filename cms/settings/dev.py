@@ -1,5 +1,18 @@
+import os
+
 from .base import *  # noqa: F401,F403
 
 DEBUG = True
-SECRET_KEY = SECRET_KEY or "dev-only-not-secret"  # noqa: F405
+
+if not SECRET_KEY:  # noqa: F405
+    # A demo reachable by others must not sign links with a public key: one random key per
+    # checkout, created on first run.
+    from django.core.management.utils import get_random_secret_key
+
+    _key_file = VAR_DIR / "secret_key"  # noqa: F405
+    if not _key_file.exists():
+        _key_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(os.open(_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(get_random_secret_key())
+    SECRET_KEY = _key_file.read_text().strip()
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost"]  # noqa: F405

@@ -6,6 +6,8 @@ from .base import *  # noqa: F401,F403
 
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# client.login() passes no request, which axes refuses; tests/test_login_throttle.py turns it on.
+AXES_ENABLED = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if not EMAIL_URL:  # noqa: F405  (tests that run the site's processes set a real server)
