@@ -305,12 +305,14 @@ def readable_pages(user, pages=None, tree=None):
     hidden = tree.hidden(codes, denied_views)
     if hidden is None:
         return pages
-    hidden_originals = Page.objects.alias(**tree.prefixes()).filter(hidden).values("pk")
-    return (
-        pages.alias(**tree.prefixes())
-        .exclude(hidden)
-        .exclude(alias_of__in=hidden_originals)
+    pages = pages.alias(**tree.prefixes()).exclude(hidden)
+    # Aliases are few; a plain id list keeps the queryset one that search backends filter.
+    hidden_aliases = list(
+        Page.objects.filter(
+            alias_of__in=Page.objects.alias(**tree.prefixes()).filter(hidden).values("pk")
+        ).values_list("pk", flat=True)
     )
+    return pages.exclude(pk__in=hidden_aliases) if hidden_aliases else pages
 
 
 def readable_breadcrumbs(user, pages):
@@ -399,7 +401,11 @@ def readable_documents(user, documents):
         Q(pk__in=explicit.values("document_id"))
         | (
             Q(pk__in=[int(pk) for pk in linked.values_list("to_object_id", flat=True)])
-            & ~Q(extranet_restriction__profiles__isnull=False)
+            & ~Q(
+                pk__in=DocumentRestriction.objects.filter(profiles__isnull=False).values(
+                    "document_id"
+                )
+            )
         )
     )
 
