@@ -123,6 +123,8 @@ class UserRightAdmin(ModelAdmin):
     model = UserRight
     menu_label = _("Toepassingsrechten van gebruikers")
     menu_icon = "list-ul"
+    permission_helper_class = ReadOnlyPermissionHelper
+    inspect_view_enabled = True
     list_display = ("account", "right", "granted_at")
     list_filter = ("right",)
     search_fields = ("account__user__username",)
@@ -131,6 +133,8 @@ class UserRightAdmin(ModelAdmin):
 class ProfileGrantAdmin(ModelAdmin):
     model = ProfileGrant
     menu_icon = "success"
+    permission_helper_class = ReadOnlyPermissionHelper
+    inspect_view_enabled = True
     list_display = ("account", "profile", "approved_at", "approved_by")
     list_filter = ("profile",)
     search_fields = ("account__user__username",)
