@@ -1,7 +1,7 @@
 """Trimmed search: Elasticsearch when configured, else the database. One interface.
 
 ``backend.search(user, query)`` returns a sliceable, countable sequence of ``Match``
-(page id and highlighted snippet) holding only pages the user may read.
+(page id and highlighted snippet) holding, and counting, only pages the user may read.
 """
 
 import re
@@ -11,7 +11,7 @@ import swapper
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from elasticsearch_dsl import Search
-from elasticsearch_dsl.query import Bool, SimpleQueryString, Terms
+from elasticsearch_dsl.query import Bool, Ids, SimpleQueryString, Terms
 from wagtail.search.backends import get_search_backend
 
 from cms_extranet.access import readable_pages, user_profiles
@@ -35,42 +35,37 @@ class SearchUnavailable(Exception):
 
 
 class Matches:
-    """A lazy result list for Django's Paginator: ``fetch(offset, size)`` gives (total, matches).
+    """A lazy result list for Django's Paginator.
 
-    The first query asks for the expected page and its total at once, so a normal
-    search costs one round trip. Matches are checked once more against the pages the
-    user may read, so a stale index never shows what it should not.
+    ``ranked_ids()`` gives the ids of all matches, best first (at most MAX_WINDOW); they are
+    checked once more against the pages the user may read, so a stale index neither shows
+    nor counts what it should not. ``details(ids)`` gives the ``Match`` of each id shown.
     """
 
-    def __init__(self, fetch, user, expected_offset=0, size=10):
-        self.fetch = fetch
+    def __init__(self, user, ranked_ids, details):
         self.user = user
-        self.cache = None
-        self.expected = (expected_offset, size)
+        self.ranked_ids = ranked_ids
+        self.details = details
+        self.ids = None
 
-    def _load(self, offset, size):
-        total, matches = self.fetch(offset, size)
-        ids = [m.page_id for m in matches]
-        pages = list(_pages().live().filter(pk__in=ids).only("pk", "path"))
-        readable = {page.pk for page in readable_pages(self.user, pages)}
-        matches = [m for m in matches if m.page_id in readable]
-        self.total = total
-        self.cache = (offset, size, matches)
-        return matches
+    def readable_ids(self):
+        if self.ids is None:
+            ids = self.ranked_ids()
+            pages = list(_pages().live().filter(pk__in=ids).only("pk", "path", "alias_of_id"))
+            readable = {page.pk for page in readable_pages(self.user, pages)}
+            self.ids = [pk for pk in ids if pk in readable]
+        return self.ids
 
     def count(self):
-        if self.cache is None:
-            self._load(*self.expected)
-        return min(self.total, MAX_WINDOW)
+        return len(self.readable_ids())
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, item):
-        start, stop = item.start or 0, item.stop
-        if self.cache and self.cache[:2] == (start, stop - start):
-            return self.cache[2]
-        return self._load(start, stop - start)
+        ids = self.readable_ids()[item]
+        found = {match.page_id: match for match in self.details(ids)} if ids else {}
+        return [found[pk] for pk in ids if pk in found]
 
 
 def highlight(text, words, length=SNIPPET_LENGTH):
@@ -120,35 +115,33 @@ class ElasticsearchBackend:
         )
 
     def match_ids(self, user, text, limit):
-        """The ids of the best ``limit`` matches, for callers that filter further (the API)."""
+        """The ids of the best ``limit`` matches, for callers that filter further."""
         try:
-            response = self.query(user, text).source(False)[:limit].execute()
-        except Exception as error:
+            search = self.query(user, text).source(False).extra(track_total_hits=False)
+            response = search.params(filter_path="hits.hits._id")[:limit].execute().to_dict()
+        except Exception as error:  # transport, connection and server errors alike
             raise SearchUnavailable from error
-        return [int(hit.meta.id) for hit in response]
+        return [int(hit["_id"]) for hit in response.get("hits", {}).get("hits", [])]
 
-    def search(self, user, text, expected_offset=0, size=10):
-        search = (
-            self.query(user, text)
-            .source(["url"])
-            .highlight("title", "intro", "body", number_of_fragments=1, fragment_size=SNIPPET_LENGTH)
-            .highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", require_field_match=False)
-            .extra(track_total_hits=True)
-        )
-
-        def fetch(offset, size):
+    def search(self, user, text):
+        def details(ids):
+            search = (
+                self.query(user, text)
+                .filter(Ids(values=[str(pk) for pk in ids]))
+                .source(["url"])
+                .highlight("title", "intro", "body", number_of_fragments=1, fragment_size=SNIPPET_LENGTH)
+                .highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", require_field_match=False)
+            )
             try:
-                response = search[offset : offset + size].execute()
-            except Exception as error:  # transport, connection and server errors alike
+                response = search[: len(ids)].execute()
+            except Exception as error:
                 raise SearchUnavailable from error
-            matches = []
             for hit in response:
                 fragments = hit.meta.highlight.to_dict() if "highlight" in hit.meta else {}
                 snippet = (fragments.get("body") or fragments.get("intro") or fragments.get("title") or [""])[0]
-                matches.append(Match(int(hit.meta.id), mark_safe(snippet), getattr(hit, "url", "")))
-            return response.hits.total.value, matches
+                yield Match(int(hit.meta.id), mark_safe(snippet), getattr(hit, "url", ""))
 
-        return Matches(fetch, user, expected_offset, size)
+        return Matches(user, lambda: self.match_ids(user, text, MAX_WINDOW), details)
 
 
 class DatabaseBackend:
@@ -160,7 +153,7 @@ class DatabaseBackend:
         """(words, Wagtail search results over the pages the user may read)."""
         live = _pages().live().filter(depth__gt=1)
         # Wagtail's search backends only take plain field filters, hence the subquery.
-        readable = live.filter(pk__in=readable_pages(user, live).values("pk"))
+        readable = live.filter(pk__in=readable_pages(user, live).values("pk")).only("pk")
         # Only words: the database backends choke on quotes and operators.
         words = re.findall(r"\w+", text)
         return words, get_search_backend().search(" ".join(words), readable, operator="and")
@@ -169,21 +162,15 @@ class DatabaseBackend:
         words, results = self.results(user, text)
         return [page.pk for page in results[:limit]] if words else []
 
-    def search(self, user, text, expected_offset=0, size=10):
-        words, results = self.results(user, text)
+    def search(self, user, text):
+        words = re.findall(r"\w+", text)
 
-        def fetch(offset, size):
-            if not words:
-                return 0, []
-            pages = list(results[offset : offset + size])
-            specific = {p.pk: p for p in _pages().filter(pk__in=[p.pk for p in pages]).specific()}
-            matches = []
-            for page in pages:
-                intro, body = page_texts(specific.get(page.pk, page))
-                matches.append(Match(page.pk, highlight(body or intro, words)))
-            return results.count(), matches
+        def details(ids):
+            for page in _pages().filter(pk__in=ids).specific():
+                intro, body = page_texts(page)
+                yield Match(page.pk, highlight(body or intro, words))
 
-        return Matches(fetch, user, expected_offset, size)
+        return Matches(user, lambda: self.match_ids(user, text, MAX_WINDOW), details)
 
 
 def get_backend():

@@ -74,12 +74,9 @@ class SearchView(TemplateView):
         context["search_query"] = query
         if not query:
             return context
-        number = requested_page(self.request.GET.get("page"))
-        matches = get_backend().search(
-            self.request.user, query, (number - 1) * self.paginate_by, self.paginate_by
-        )
+        matches = get_backend().search(self.request.user, query)
         try:
-            page_obj = Paginator(matches, self.paginate_by).get_page(number)
+            page_obj = Paginator(matches, self.paginate_by).get_page(requested_page(self.request.GET.get("page")))
             context["results"] = present(self.request, page_obj.object_list)
         except SearchUnavailable:
             context["unavailable"] = True

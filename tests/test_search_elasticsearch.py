@@ -111,6 +111,23 @@ def test_a_stale_index_never_shows_a_secured_page(elasticsearch, client):
     assert secured.title not in html
 
 
+def test_the_count_never_includes_hits_a_stale_index_still_holds(elasticsearch, client, home):
+    from .test_search_contract import results_part, search, titles
+
+    shown = make_page(home, "telwoord-open")
+    secured = make_page(home, "telwoord-dicht")
+    index_changes(elasticsearch)
+    # Restricted after indexing, the update not yet applied: the index still says public.
+    set_restriction(secured, "profiles", ["mlp"])
+    html = search(client, "telwoord")
+    assert titles(html) == ["Telwoord open"]
+    assert "1 resultaat voor ‘telwoord’" in html
+    assert "Telwoord dicht" not in html
+    # When the re-check drops every hit, the page is that of a word found nowhere.
+    set_restriction(shown, "profiles", ["mlp"])
+    assert results_part(search(client, "telwoord"), "telwoord") == results_part(search(client, "qzxwvk"), "qzxwvk")
+
+
 def test_rebuild_swaps_the_alias_to_a_new_complete_index(elasticsearch):
     old = set(elasticsearch.indices.get_alias(name=documents.alias_name()))
     expected = Page.objects.live().filter(depth__gt=1).count()

@@ -90,7 +90,7 @@ def test_each_backend_finds_exactly_the_readable_pages_with_the_word(elasticsear
                 for word in WORDS:
                     want = {pages[i].pk for i in oracle(expected, profiles, word)}
                     for backend in (DatabaseBackend(), ElasticsearchBackend()):
-                        matches = backend.search(user, word, 0, 50)
+                        matches = backend.search(user, word)
                         assert matches.count() == len(want), (backend.name, user, word)
                         assert {m.page_id for m in matches[0:50]} == want, (backend.name, user, word)
         finally:
