@@ -13,9 +13,21 @@ from wagtail.search import index
 # Not a valid profile code (a slug), so it can never collide with one.
 PUBLIC = "@public"
 
-# A plugin of this project (search/elasticsearch_plugin) for nodes without analysis-common,
-# such as the test distribution; the same Lucene Snowball stemmer as Elasticsearch's own.
+# The token filter of this project's plugin (search/elasticsearch_plugin), installed on every
+# node, tests included: Lucene's Snowball Dutch stemmer, the same analysis everywhere.
 PLUGIN_STEMMER = "extranet_dutch_stem"
+
+ANALYSIS = {
+    "filter": {"extranet_dutch_stop": {"type": "stop", "stopwords": "_dutch_"}},
+    "analyzer": {
+        "extranet_dutch": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["lowercase", "extranet_dutch_stop", PLUGIN_STEMMER],
+        },
+        "extranet_exact": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
+    },
+}
 
 
 def _text():
@@ -53,31 +65,10 @@ def enabled():
     return bool(getattr(settings, "ELASTICSEARCH_URL", ""))
 
 
-def index_body(es):
+def index_body():
     """Settings and mappings for a new index: Dutch stemming, stop words and an exact sub-field."""
-    plugins = {p["component"] for p in es.cat.plugins(format="json")}
-    stemmer = (
-        PLUGIN_STEMMER
-        if "extranet-analysis-dutch" in plugins
-        else {"type": "stemmer", "language": "dutch"}
-    )
-    analysis = {
-        "filter": {"extranet_dutch_stop": {"type": "stop", "stopwords": "_dutch_"}},
-        "analyzer": {
-            "extranet_dutch": {
-                "type": "custom",
-                "tokenizer": "standard",
-                "filter": ["lowercase", "extranet_dutch_stop", "extranet_stemmer"],
-            },
-            "extranet_exact": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
-        },
-    }
-    if isinstance(stemmer, dict):
-        analysis["filter"]["extranet_stemmer"] = stemmer
-    else:
-        analysis["analyzer"]["extranet_dutch"]["filter"][-1] = stemmer
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "analysis": analysis},
+        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "analysis": ANALYSIS},
         "mappings": PageDocument._doc_type.mapping.to_dict(),
     }
 

@@ -44,7 +44,7 @@ def ensure_index(es=None):
 
 def create_index(es, make_live=False):
     name = f"{alias_name()}-{datetime.now():%Y%m%d%H%M%S%f}"
-    es.indices.create(index=name, **index_body(es))
+    es.indices.create(index=name, **index_body())
     if make_live:
         es.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias_name()}}])
     return name

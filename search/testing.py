@@ -1,8 +1,8 @@
 """A throwaway Elasticsearch node for tests and benchmarks.
 
 The official test distribution comes from Maven Central (``mvn dependency:copy``) and is
-cached outside the repository. It lacks the analysis-common module, so the project's
-Dutch stemming plugin (``search/elasticsearch_plugin``) is compiled into it.
+cached outside the repository. The project's Dutch stemming plugin
+(``search/elasticsearch_plugin``) is built and installed into it as on production nodes.
 """
 
 import hashlib
@@ -56,25 +56,42 @@ def _plugin_hash():
     return digest.hexdigest()[:16]
 
 
-def _build_plugin(home):
-    target = home / "plugins" / PLUGIN_NAME
-    marker = target / ".source-hash"
-    if marker.exists() and marker.read_text() == _plugin_hash():
-        return
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
+def build_plugin(home, output):
+    """The plugin's zip in ``output``, compiled against the distribution in ``home``;
+    ``elasticsearch-plugin install file:///...`` takes it on any node of ES_VERSION."""
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    archive = output / f"{PLUGIN_NAME}-{ES_VERSION}.zip"
     with tempfile.TemporaryDirectory() as build:
         sources = [str(p) for p in (PLUGIN_SOURCE / "src").rglob("*.java")]
         subprocess.run(
-            ["javac", "--release", "17", "-d", build, "-cp", str(home / "lib" / "*"), *sources],
+            ["javac", "--release", "17", "-d", build, "-cp", str(Path(home) / "lib" / "*"), *sources],
             check=True,
         )
-        with zipfile.ZipFile(target / f"{PLUGIN_NAME}.jar", "w") as jar:
+        jar = Path(build) / f"{PLUGIN_NAME}.jar"
+        with zipfile.ZipFile(jar, "w") as classes:
             for path in Path(build).rglob("*.class"):
-                jar.write(path, path.relative_to(build))
-    shutil.copy(PLUGIN_SOURCE / "named_components.json", target)
-    descriptor = (PLUGIN_SOURCE / "stable-plugin-descriptor.properties.in").read_text()
-    (target / "stable-plugin-descriptor.properties").write_text(descriptor.replace("@ES_VERSION@", ES_VERSION))
+                classes.write(path, path.relative_to(build))
+        descriptor = (PLUGIN_SOURCE / "stable-plugin-descriptor.properties.in").read_text()
+        with zipfile.ZipFile(archive, "w") as plugin:
+            plugin.write(jar, jar.name)
+            plugin.write(PLUGIN_SOURCE / "named_components.json", "named_components.json")
+            plugin.writestr("stable-plugin-descriptor.properties", descriptor.replace("@ES_VERSION@", ES_VERSION))
+    return archive
+
+
+def _install_plugin(home):
+    """Install the plugin as production does: ``elasticsearch-plugin install``."""
+    marker = home / ".extranet-plugin-hash"
+    if marker.exists() and marker.read_text() == _plugin_hash():
+        return
+    env = {**os.environ, "ES_JAVA_HOME": java_home() or "", "ES_PATH_CONF": str(home / "config")}
+    plugin_cli = str(home / "bin" / "elasticsearch-plugin")
+    if (home / "plugins" / PLUGIN_NAME).exists():
+        subprocess.run([plugin_cli, "remove", "--silent", PLUGIN_NAME], env=env, check=True)
+    with tempfile.TemporaryDirectory() as output:
+        archive = build_plugin(home, output)
+        subprocess.run([plugin_cli, "install", "--batch", "--silent", archive.as_uri()], env=env, check=True)
     marker.write_text(_plugin_hash())
 
 
@@ -94,7 +111,7 @@ def ensure_distribution():
             zipped.extractall(cache)
         for script in (home / "bin").iterdir():
             script.chmod(0o755)
-    _build_plugin(home)
+    _install_plugin(home)
     if IS_ROOT:
         subprocess.run(["chmod", "-R", "a+rX", str(cache)], check=True)
     return home

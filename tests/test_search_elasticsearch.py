@@ -19,7 +19,7 @@ def doc(es, page):
     return found["_source"] if found.get("found") else None
 
 
-def test_documents_carry_the_effective_restriction_and_dutch_analysis(elasticsearch, client):
+def test_documents_carry_the_effective_restriction(elasticsearch):
     public = Page.objects.get(url_path="/extranet/hoe-krijg-je-toegang/")
     secured = Page.objects.get(url_path="/extranet/mlp/richtlijnen/handleiding/")
     assert doc(elasticsearch, public)["restriction"] == [documents.PUBLIC]
@@ -28,6 +28,14 @@ def test_documents_carry_the_effective_restriction_and_dutch_analysis(elasticsea
         "Extranet-MLP: informatie voor partners",
         "Richtlijnen Mijn Loopbaan voor Partners",
     ]
+
+
+def test_the_index_analyses_dutch_exactly_as_production_defines_it(elasticsearch, client):
+    # One definition, whatever the node: the plugin's stemmer, installed with elasticsearch-plugin.
+    (live,) = elasticsearch.indices.get_settings(index=documents.alias_name()).values()
+    assert live["settings"]["index"]["analysis"] == documents.index_body()["settings"]["analysis"]
+    assert "extranet_dutch_stem" in live["settings"]["index"]["analysis"]["analyzer"]["extranet_dutch"]["filter"]
+    assert "extranet-analysis-dutch" in {p["component"] for p in elasticsearch.cat.plugins(format="json")}
     tokens = elasticsearch.indices.analyze(
         index=documents.alias_name(), analyzer="extranet_dutch", text="De richtlijnen van de richtlijn"
     )["tokens"]
