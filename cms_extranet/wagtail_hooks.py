@@ -5,6 +5,7 @@ from wagtail.snippets.models import register_snippet
 from django_q.models import Schedule
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+from wagtail_modeladmin.views import CreateView, EditView
 
 from .access import can_read_document, can_read_page, document_restriction, effective_restriction
 from .models import (
@@ -18,6 +19,7 @@ from .models import (
     UserRight,
     Vestiging,
 )
+from .signals import partner_account_changed
 from .rich_text import ReadableDocumentLinkHandler, ReadablePageLinkHandler
 from .views import enforce
 
@@ -110,8 +112,44 @@ class VestigingAdmin(ModelAdmin):
     search_fields = ("name", "organisation__name")
 
 
+class AccountChangeMixin:
+    """Tells ``partner_account_changed`` what the agency changed: the vestiging, the
+    administrator, auditor and training flags decide which profiles a user holds."""
+
+    def form_valid(self, form):
+        pk = getattr(self, "instance", None) and self.instance.pk
+        before = PartnerAccount.objects.filter(pk=pk).select_related("vestiging").first() if pk else PartnerAccount()
+        response = super().form_valid(form)
+        changes = {
+            str(form.fields[name].label): (_display(before, name), _display(form.instance, name))
+            for name in form.changed_data
+        }
+        if changes:
+            partner_account_changed.send(
+                PartnerAccount, request=self.request, account=form.instance, changes=changes
+            )
+        return response
+
+
+class PartnerAccountCreateView(AccountChangeMixin, CreateView):
+    pass
+
+
+class PartnerAccountEditView(AccountChangeMixin, EditView):
+    pass
+
+
+def _display(account, name):
+    value = getattr(account, name)
+    if isinstance(value, bool):
+        return _("ja") if value else _("nee")
+    return "" if value is None else str(value)
+
+
 class PartnerAccountAdmin(ModelAdmin):
     model = PartnerAccount
+    create_view_class = PartnerAccountCreateView
+    edit_view_class = PartnerAccountEditView
     menu_icon = "user"
     list_display = ("user", "vestiging", "is_administrator", "is_auditor", "mlp_training_followed")
     list_filter = ("is_administrator", "is_auditor", "vestiging__organisation")

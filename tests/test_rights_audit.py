@@ -3,7 +3,9 @@ generic admin screens."""
 
 import pytest
 
-from cms_extranet.models import ProfileGrant, UserRight
+from cms_extranet.access import user_profiles
+from cms_extranet.access_management.models import AuditAction, AuditRecord
+from cms_extranet.models import PartnerAccount, ProfileGrant, UserRight
 
 
 @pytest.mark.django_db
@@ -23,3 +25,24 @@ def test_generic_screens_cannot_change_rights_or_grants(login, username, model):
     assert list(model.objects.order_by("pk").values()) == before
     if obj:
         assert client.get(f"{base}inspect/{obj.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_agencys_edit_of_an_account_is_in_the_audit_trail(login):
+    account = PartnerAccount.objects.get(user__username="das.partner")
+    assert not account.is_auditor
+    client = login("admin")
+    data = {"user": account.user_id, "vestiging": account.vestiging_id or "", "is_auditor": "on"}
+    if account.mlp_training_followed:
+        data["mlp_training_followed"] = "on"
+    response = client.post(f"/admin/cms_extranet/partneraccount/edit/{account.pk}/", data)
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.is_auditor
+    record = AuditRecord.objects.get(action=AuditAction.ACCOUNT_CHANGED, account=account)
+    assert record.actor == client.user and "Auditor: nee → ja" in record.reason
+    # das is denied to auditors: the profile is gone, and the trail says why
+    assert "das" not in user_profiles(account.user)
+
+    client.post(f"/admin/cms_extranet/partneraccount/edit/{account.pk}/", {**data})
+    assert AuditRecord.objects.filter(action=AuditAction.ACCOUNT_CHANGED).count() == 1  # nothing changed

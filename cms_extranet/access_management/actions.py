@@ -281,3 +281,13 @@ def open_vestiging_if_ready(request, vestiging):
     vestiging.save(update_fields=["uitbetaling_access"])
     audit(request, AuditAction.VESTIGING_ACCESS, vestiging=vestiging)
     mails.queue(request, *((mails.vestiging_access, administrator.user) for administrator in administrators))
+
+
+def record_account_change(sender, request, account, changes, **kwargs):
+    """The agency's edit of an account in the admin, field by field."""
+    audit(
+        request,
+        AuditAction.ACCOUNT_CHANGED,
+        account,
+        reason="; ".join(f"{label}: {old or '-'} → {new or '-'}" for label, (old, new) in changes.items()),
+    )

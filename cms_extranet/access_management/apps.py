@@ -10,3 +10,9 @@ class AccessManagementConfig(AppConfig):
     label = "extranet_access"
     verbose_name = _("Toegangsbeheer")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from ..signals import partner_account_changed
+        from .actions import record_account_change
+
+        partner_account_changed.connect(record_account_change, dispatch_uid="extranet_audit_account")

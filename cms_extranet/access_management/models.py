@@ -185,6 +185,7 @@ class AuditAction(models.TextChoices):
     FORM_ACCEPTED = "form_accepted", _("Formulier gebruiksvoorwaarden aanvaard")
     FORM_REJECTED = "form_rejected", _("Formulier gebruiksvoorwaarden afgewezen")
     VESTIGING_ACCESS = "vestiging_access", _("Vestiging heeft toegang tot Extranet voor Uitbetalingsinstellingen")
+    ACCOUNT_CHANGED = "account_changed", _("Account gewijzigd door VDAB")
 
 
 class AuditRecord(models.Model):
