@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import swapper
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
-from django.db.models.functions import Left
+from django.db.models import CharField, IntegerField, Q
+from django.db.models.functions import Cast, Left
 from wagtail.models import PageViewRestriction
 
 from .models import (
@@ -347,22 +347,22 @@ def effective_restriction(page):
     return own
 
 
-def _linking_live_pages(documents):
-    """Live pages whose content references these documents (Wagtail's reference index,
-    which a page's save and publish keep current)."""
+def _page_references(documents):
+    """Wagtail's reference index rows from pages to these documents (a page's save and
+    publish keep them current). The index keeps ids as text: filters compare them as
+    text, and ``page_id``/``document_id`` give them back as integers in a subquery's
+    columns (a cast in a filter could meet another model's non-numeric id)."""
     from wagtail.models import ReferenceIndex
 
     Page = swapper.load_model("wagtailcore", "Page")
-    refs = ReferenceIndex.objects.filter(
+    return ReferenceIndex.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Page),
         to_content_type=ContentType.objects.get_for_model(documents.model),
-        to_object_id__in=[str(pk) for pk in documents.values_list("pk", flat=True)],
-        base_content_type__in=ContentType.objects.filter(
-            pk__in=Page.objects.values("content_type")
-        ).values("pk"),
+        to_object_id__in=documents.annotate(pk_text=Cast("pk", CharField())).values("pk_text"),
+    ).annotate(
+        page_id=Cast("object_id", IntegerField()),
+        document_id=Cast("to_object_id", IntegerField()),
     )
-    return Page.objects.live().filter(
-        pk__in=refs.values_list("object_id", flat=True)
-    ), refs
 
 
 def document_restriction(document):
@@ -376,7 +376,9 @@ def document_restriction(document):
     codes = set(restriction.profiles.values_list("code", flat=True)) if restriction else set()
     if codes:
         return EffectiveRestriction(None, "", False, frozenset(codes))
-    pages, _ = _linking_live_pages(document.__class__.objects.filter(pk=document.pk))
+    Page = swapper.load_model("wagtailcore", "Page")
+    refs = _page_references(document.__class__.objects.filter(pk=document.pk))
+    pages = Page.objects.live().filter(pk__in=refs.values("page_id"))
     tree = RestrictionTree.current()
     for path in pages.values_list("path", flat=True):
         effective = tree.effective(path)
@@ -394,13 +396,16 @@ def readable_documents(user, documents):
     explicit = DocumentRestriction.objects.filter(
         Q(is_public=True) | Q(profiles__code__in=user_profiles(user))
     )
-    pages, refs = _linking_live_pages(documents)
-    readable = readable_pages(user, pages).values("pk")
-    linked = refs.filter(object_id__in=[str(pk) for pk in readable.values_list("pk", flat=True)])
+    Page = swapper.load_model("wagtailcore", "Page")
+    refs = _page_references(documents)
+    readable = readable_pages(user, Page.objects.live().filter(pk__in=refs.values("page_id")))
+    linked = refs.filter(
+        object_id__in=readable.annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+    )
     return documents.filter(
         Q(pk__in=explicit.values("document_id"))
         | (
-            Q(pk__in=[int(pk) for pk in linked.values_list("to_object_id", flat=True)])
+            Q(pk__in=linked.values("document_id"))
             & ~Q(
                 pk__in=DocumentRestriction.objects.filter(profiles__isnull=False).values(
                     "document_id"
