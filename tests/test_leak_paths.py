@@ -1,8 +1,10 @@
 """Paths around the trunk that Wagtail gives: aliases, Wagtail's own privacy, caching."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
@@ -169,3 +171,25 @@ def test_a_document_linked_only_from_a_secured_page_is_secured(home, client, log
     assert document.pk not in {item["id"] for item in listed}
     assert login("mlp.partner").get(document.url).status_code == 403
     assert login("das.partner").get(document.url).status_code == 200
+
+
+def test_documents_are_stored_where_no_web_server_serves_media(home, login):
+    from django.core.files.base import ContentFile
+
+    document = get_document_model().objects.create(
+        title="Interne nota", file=ContentFile(b"%PDF-1.4 nota", name="nota.pdf")
+    )
+    stored = Path(document.file.path).resolve()
+    assert stored.is_file()
+    assert not stored.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+    assert stored.is_relative_to(Path(settings.EXTRANET_PRIVATE_MEDIA_ROOT).resolve())
+    with pytest.raises(NotImplementedError):
+        document.file.url  # no address under MEDIA_URL
+    assert not (Path(settings.MEDIA_ROOT) / document.file.name).exists()
+    # Wagtail's serve view still hands it out, to whom the trunk allows.
+    page = make_page(home, "met-publieke-nota", "public")
+    page.body = [{"type": "document", "value": {"document": document.pk, "label": "De nota"}}]
+    page.save_revision().publish()
+    response = login("das.partner").get(document.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 nota"

@@ -131,6 +131,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Signed forms and other files that only a view checking who asks may hand out.
 EXTRANET_PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
+# Wagtail's documents go to EXTRANET_PRIVATE_MEDIA_ROOT, out of reach of a web server that
+# serves MEDIA_ROOT (cms_extranet.storage.MediaStorage).
+STORAGES = {
+    "default": {"BACKEND": "cms_extranet.storage.MediaStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 EXTRANET_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "Extranet voor partners"
@@ -141,6 +147,10 @@ REST_FRAMEWORK = {
 }
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILADMIN_USER_LOGIN_FORM = "cms_extranet.forms.AdminLoginForm"
+# No self-service password reset in the admin: it mails anyone who types an agency address,
+# unthrottled. Staff passwords are set by an administrator ("Gebruikers"), partners get a
+# new link from their Toegangsbeheer administrator.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Documents are always served through Django so that their restriction is enforced.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

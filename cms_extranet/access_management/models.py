@@ -1,8 +1,5 @@
-from pathlib import Path
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
@@ -10,18 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import PartnerAccount, Profile, Vestiging
-
-
-class PrivateStorage(FileSystemStorage):
-    """Outside MEDIA_ROOT and without a URL: files go out only through a view that checks
-    who asks (EXTRANET_PRIVATE_MEDIA_ROOT, by default ``private`` beside MEDIA_ROOT)."""
-
-    def __init__(self):
-        location = getattr(settings, "EXTRANET_PRIVATE_MEDIA_ROOT", None)
-        super().__init__(location=location or Path(settings.MEDIA_ROOT).parent / "private")
-
-    def url(self, name):
-        raise ValueError("Private files have no URL; a view hands them out.")
+from ..storage import PrivateStorage
 
 
 def private_storage():
