@@ -34,6 +34,15 @@ def test_failures_from_one_client_lock_every_account(client, django_user_model):
     assert response.status_code == 429
 
 
+def test_no_anonymous_form_sends_password_mails(client, django_user_model, mailoutbox):
+    django_user_model.objects.create_superuser("slot", "slot@example.org", "juist-wachtwoord")
+    for _ in range(3):
+        response = client.post("/admin/password_reset/", {"email": "slot@example.org"})
+        assert response.status_code == 404
+    assert mailoutbox == []
+    assert "password_reset" not in client.get("/admin/login/").content.decode()
+
+
 def test_dev_secret_key_is_random_and_kept(tmp_path):
     import subprocess, sys, os
 
