@@ -1,5 +1,6 @@
 import swapper
 from django import forms
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
@@ -21,31 +22,60 @@ class RestrictionPanel(MultiFieldPanel):
     class BoundPanel(MultiFieldPanel.BoundPanel):
         template_name = "cms_extranet/panels/restriction_panel.html"
 
-        def _reference_page(self):
-            """The published page whose effective restriction we describe."""
-            Page = swapper.load_model("wagtailcore", "Page")
-            if self.instance.pk:
-                return Page.objects.filter(pk=self.instance.pk).first()
-            match = getattr(self.request, "resolver_match", None)
-            parent_id = match.kwargs.get("parent_page_id") if match else None
-            return Page.objects.filter(pk=parent_id).first() if parent_id else None
-
         def get_context_data(self, parent_context=None):
-            from .access import RestrictionTree
-            from .models import Profile
-
             context = super().get_context_data(parent_context)
-            Page = swapper.load_model("wagtailcore", "Page")
-            page = self._reference_page()
-            effective = RestrictionTree.current().effective(page.path if page else "")
-            context.update(
-                {
-                    "effective": effective,
-                    "effective_profiles": Profile.objects.filter(code__in=effective.profiles),
-                    "source_page": Page.objects.filter(pk=effective.source_page_id).first()
-                    if effective.source_page_id
-                    else None,
-                    "is_own": bool(page and self.instance.pk and effective.source_page_id == page.pk),
-                }
-            )
+            page = self.instance if self.instance.pk else None
+            context.update(restriction_summary(page, self.request))
             return context
+
+
+def restriction_summary(page, request=None):
+    """What editors are told of a page's restriction, everywhere the admin shows it: the
+    effective restriction as it is published, its profiles, the page it comes from and
+    whether a Wagtail privacy setting applies too. A page not yet created (``page`` None)
+    takes its parent's, from the admin's create URL."""
+    from .access import RestrictionTree, effective_restriction
+
+    Page = swapper.load_model("wagtailcore", "Page")
+    tree = RestrictionTree.current()
+    if page is None:
+        match = getattr(request, "resolver_match", None)
+        parent_id = match.kwargs.get("parent_page_id") if match else None
+        page = Page.objects.filter(pk=parent_id).first() if parent_id else None
+        is_new = True
+    else:
+        is_new = False
+    effective = effective_restriction(page) if page else tree.effective("")
+    names = _profile_names(request)
+    profiles = sorted(names.get(code, code) for code in effective.profiles)
+    wagtail_privacy = bool(page) and any(page.path.startswith(v.path) for v in tree.view_restrictions)
+    if effective.is_public:
+        title = _("Publiek")
+    else:
+        title = _("Beveiligd: %(profiles)s") % {"profiles": ", ".join(profiles) or _("niemand")}
+    source_page = (
+        Page.objects.filter(pk=effective.source_page_id).first() if effective.source_page_id else None
+    )
+    summary = {
+        "effective": effective,
+        "effective_profiles": profiles,
+        "is_public": effective.is_public and not wagtail_privacy,
+        "title": title,
+        "source_page": source_page,
+        "is_own": bool(source_page and not is_new and source_page.pk == page.pk),
+        "wagtail_privacy": wagtail_privacy,
+    }
+    summary["source_text"] = render_to_string("cms_extranet/panels/_restriction_source.html", summary)
+    return summary
+
+
+def _profile_names(request):
+    """{code: name} of the profiles, once per request."""
+    from .models import Profile
+
+    names = getattr(request, "_extranet_profile_names", None)
+    if names is None:
+        names = dict(Profile.objects.values_list("code", "name"))
+        if request is not None:
+            request._extranet_profile_names = names
+    return names

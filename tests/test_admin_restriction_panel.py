@@ -101,3 +101,30 @@ def test_editors_manage_application_tiles_and_document_restrictions_as_snippets(
     assert client.get("/admin/snippets/cms_extranet/applink/").status_code == 200
     html = client.get("/admin/snippets/cms_extranet/documentrestriction/").content.decode()
     assert "Formulier Gebruiksvoorwaarden Extranet Uitbetalingsinstellingen" in html
+
+
+def test_status_side_panel_shows_the_extranet_restriction_not_wagtails_privacy(login):
+    client = login("redacteur")
+    secured = client.get(edit_url(Page.objects.get(url_path="/extranet/das/nieuws/"))).content.decode()
+    assert "Beveiligd: Extranet-DAS" in secured
+    assert "Zichtbaar voor iedereen" not in secured and "Visible to all" not in secured
+    assert 'id="set-privacy"' not in secured  # no second control of who reads the page
+    public = client.get(edit_url(Page.objects.get(url_path="/extranet/das/over-das/"))).content.decode()
+    assert "Publiek" in public and "Beveiligd:" not in public.replace("Beveiligd: enkel", "")
+    # A new page under a secured section is told what it will inherit.
+    section = Page.objects.get(url_path="/extranet/mlp/")
+    new = client.get(f"/admin/pages/add/pages/contentpage/{section.pk}/").content.decode()
+    assert "Beveiligd: Extranet-MLP" in new
+
+
+def test_page_explorer_marks_restricted_pages_with_their_profiles(login):
+    extranet = Page.objects.get(url_path="/extranet/")
+    html = login("redacteur").get(f"/admin/pages/{extranet.pk}/").content.decode()
+    rows = {
+        child.title: html.split(f"/admin/pages/{child.pk}/edit/", 1)[1].split("</tr>", 1)[0]
+        for child in extranet.get_children()
+    }
+    das = Page.objects.get(url_path="/extranet/das/").title
+    disclaimer = Page.objects.get(url_path="/extranet/disclaimer/").title
+    assert 'title="Beveiligd: Extranet-DAS"' in rows[das]
+    assert "privacy-indicator" not in rows[disclaimer]

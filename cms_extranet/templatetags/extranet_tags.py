@@ -2,6 +2,7 @@ from django import template
 
 from ..access import can_read_document, partner_account, user_rights
 from ..models import AppLink
+from ..panels import restriction_summary
 
 register = template.Library()
 
@@ -35,3 +36,11 @@ def described(field):
     ids = [f"{field.auto_id}_helptext"] if field.help_text else []
     ids += [f"{field.auto_id}_error"] if field.errors else []
     return field.as_widget(attrs={"aria-describedby": " ".join(ids)} if ids else None)
+
+
+@register.simple_tag(takes_context=True)
+def extranet_restriction(context, page):
+    """The page's effective restriction as editors are told it (see ``restriction_summary``);
+    for the admin's templates that Wagtail fills with its own privacy."""
+    request = context.get("request")
+    return restriction_summary(page if page and page.pk else None, request)
