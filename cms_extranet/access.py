@@ -176,7 +176,8 @@ class RestrictionTree:
     the page or an ancestor must let the user in too.
     """
 
-    def __init__(self, restrictions, view_restrictions=()):
+    def __init__(self, restrictions, view_restrictions=(), version=None):
+        self.version = version
         self.by_path = {r.path: r for r in restrictions}
         self.lengths = sorted({len(path) for path in self.by_path})
         self.view_restrictions = list(view_restrictions)
@@ -193,12 +194,12 @@ class RestrictionTree:
         version = RestrictionVersion.current()
         cached_version, tree = cls._cached
         if cached_version != version:
-            tree = cls.load()
+            tree = cls.load(version)
             cls._cached = (version, tree)
         return tree
 
     @classmethod
-    def load(cls):
+    def load(cls, version=None):
         rows = PageRestriction.objects.values_list(
             "page_id", "page__path", "is_public", "profiles__code"
         )
@@ -218,6 +219,7 @@ class RestrictionTree:
                 for page_id, (path, is_public) in heads.items()
             ),
             (ViewRestriction(path, kind, frozenset(ids)) for (path, kind), ids in views.items()),
+            version,
         )
 
     def effective(self, path):

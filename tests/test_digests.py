@@ -344,3 +344,62 @@ def test_names_and_notes_are_escaped_in_the_html_part(django_user_model):
     assert "&lt;b&gt;Marie&lt;/b&gt;" in html and "&lt;script&gt;" in html
     assert "<script>" not in html
     assert "Beste <b>Marie</b> Peeters," in mail.outbox[0].body  # plain text stays plain
+
+
+def built_but_not_sent():
+    period, end = digests.period_of("daily", MONDAY)
+    digests.claim("daily", period, end)
+    digests.build("daily", period)
+    assert OutboxMail.objects.count() == 1 and mail.outbox == []
+
+
+def test_a_right_withdrawn_between_build_and_send_takes_its_pages_out_of_the_mail():
+    from cms_extranet.models import UserRight
+
+    follower("multi.partner", NEWS, "/extranet/das/nieuws/")
+    change(NEWS)
+    change("/extranet/das/nieuws/")
+    built_but_not_sent()
+    das_title = page_at("/extranet/das/nieuws/").title
+    assert das_title in OutboxMail.objects.get().body_text
+    UserRight.objects.filter(account__user__username="multi.partner", right__code="das").delete()
+    assert digests.send_outbox() == 1
+    [message] = mail.outbox
+    assert das_title not in message.body and das_title not in message.alternatives[0][0]
+    assert "Nieuws Mijn Loopbaan voor Partners" in message.body
+    assert message.subject.endswith("(1)")
+    assert message.extra_headers["Message-ID"] == Digest.objects.get().mail.message_id
+
+
+def test_a_restriction_published_between_build_and_send_takes_the_page_out():
+    follower("mlp.partner", NEWS)
+    change(NEWS)
+    built_but_not_sent()
+    set_restriction(page_at("/extranet/mlp/"), "profiles", ["das"])
+    assert digests.send_outbox() == 0
+    assert mail.outbox == []
+    digest = Digest.objects.get()
+    assert (digest.status, digest.reason) == ("skipped", "Geen wijzigingen aan gevolgde pagina's")
+
+
+def test_a_user_who_lost_every_profile_before_the_send_gets_nothing():
+    from cms_extranet.models import UserRight
+
+    follower("mlp.partner", NEWS)
+    change(NEWS)
+    built_but_not_sent()
+    UserRight.objects.filter(account__user__username="mlp.partner").delete()
+    assert digests.send_outbox() == 0
+    assert mail.outbox == []
+    digest = Digest.objects.get()
+    assert (digest.status, digest.reason) == ("skipped", "Geen extranetprofiel meer")
+
+
+def test_a_mail_whose_access_did_not_change_is_sent_as_built():
+    follower("mlp.partner", NEWS)
+    change(NEWS)
+    built_but_not_sent()
+    built = OutboxMail.objects.get()
+    assert digests.send_outbox() == 1
+    [message] = mail.outbox
+    assert (message.subject, message.body) == (built.subject, built.body_text)

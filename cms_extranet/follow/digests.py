@@ -29,7 +29,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from ..access import RestrictionTree, load_profiles, readable_pages
+from ..access import RestrictionTree, load_profiles, readable_pages, user_profiles
 from .models import (
     Digest,
     DigestStatus,
@@ -164,15 +164,21 @@ class Renderer:
         )
 
 
-def compose(users, frequency, window_start_by_user, window_end, renderer=None):
+def access_key(user, tree):
+    """What decides which pages a user may read: the tree's version and their profiles."""
+    return f"{tree.version}:{','.join(sorted(user_profiles(user)))}"
+
+
+def compose(users, frequency, window_start_by_user, window_end, renderer=None, tree=None):
     """{user pk: Composition or None} for these users: the live followed pages with a
-    non-minor change in each user's window that the user may read now; None for a user
-    with nothing to list, or who holds no profile any more (SPEC §9). A fixed number of
-    queries per call, whatever the number of users."""
+    non-minor change in each user's window that the user may read under ``tree`` (by
+    default the current one); None for a user with nothing to list, or who holds no
+    profile any more (SPEC §9). A fixed number of queries per call, whatever the number
+    of users."""
     Page = swapper.load_model("wagtailcore", "Page")
     renderer = renderer or Renderer(frequency)
     load_profiles(users)
-    tree = RestrictionTree.current()
+    tree = tree or RestrictionTree.current()
     earliest = min(window_start_by_user.values(), default=window_end)
     rows = (
         Follow.objects.filter(user__in=users)
@@ -310,19 +316,15 @@ def build_batch(frequency, period, renderer=None):
         users = {user.pk: user for user in User.objects.filter(pk__in=[d.user_id for d in digests])}
         window_end = digests[0].window_end
         starts = window_starts(list(users), frequency, window_end)
-        compositions = compose(list(users.values()), frequency, starts, window_end, renderer)
+        tree = RestrictionTree.current()
+        compositions = compose(list(users.values()), frequency, starts, window_end, renderer, tree)
         outcomes, mails = defaultdict(list), []
         for digest in digests:
             user = users[digest.user_id]
             composition = compositions.get(user.pk)
-            if not can_follow(user):
-                outcome = (DigestStatus.SKIPPED, _("Geen extranetprofiel meer"))
-            elif composition is None:
-                outcome = (DigestStatus.SKIPPED, _("Geen wijzigingen aan gevolgde pagina's"))
-            elif not user.email:
-                outcome = (DigestStatus.SKIPPED, _("Geen e-mailadres"))
-            elif not user.is_active:
-                outcome = (DigestStatus.SKIPPED, _("Gebruiker niet actief"))
+            skipped = skip_reason(user, composition)
+            if skipped:
+                outcome = (DigestStatus.SKIPPED, skipped)
             else:
                 outcome = (DigestStatus.PENDING, "")
                 mails.append(
@@ -334,6 +336,7 @@ def build_batch(frequency, period, renderer=None):
                         body_text=composition.text,
                         body_html=composition.html,
                         unsubscribe_url=composition.unsubscribe_url,
+                        access_key=access_key(user, tree),
                     )
                 )
             outcomes[(*outcome, starts[user.pk])].append(digest.pk)
@@ -344,6 +347,55 @@ def build_batch(frequency, period, renderer=None):
                 status=status, reason=reason, window_start=start, built_at=now
             )
         return len(digests)
+
+
+def skip_reason(user, composition):
+    """Why this user gets no mail, or None."""
+    if not can_follow(user):
+        return _("Geen extranetprofiel meer")
+    if composition is None:
+        return _("Geen wijzigingen aan gevolgde pagina's")
+    if not user.email:
+        return _("Geen e-mailadres")
+    if not user.is_active:
+        return _("Gebruiker niet actief")
+    return None
+
+
+def recheck(mails):
+    """SPEC §9: a digest lists only the pages the user may still read when it is sent.
+
+    A mail built under another restriction tree or other profiles than now is built
+    again for the same window (or skipped, with the reason, when nothing is left); the
+    others go as built. A few queries per batch, more only for the mails to rebuild.
+    """
+    if not mails:
+        return mails
+    tree = RestrictionTree.current()
+    load_profiles([mail.digest.user for mail in mails])
+    stale = defaultdict(list)
+    for mail in mails:
+        if mail.access_key != access_key(mail.digest.user, tree) or not mail.digest.user.is_active:
+            stale[(mail.digest.frequency, mail.digest.window_end)].append(mail)
+    skipped = set()
+    for (frequency, window_end), group in stale.items():
+        starts = {mail.digest.user_id: mail.digest.window_start for mail in group}
+        users = [mail.digest.user for mail in group]
+        compositions = compose(users, frequency, starts, window_end, tree=tree)
+        for mail in group:
+            user, composition = mail.digest.user, compositions.get(mail.digest.user_id)
+            reason = skip_reason(user, composition)
+            if reason:
+                Digest.objects.filter(pk=mail.pk, status=DigestStatus.PENDING).update(
+                    status=DigestStatus.SKIPPED, reason=reason
+                )
+                skipped.add(mail.pk)
+                continue
+            mail.recipient, mail.subject = user.email, composition.subject
+            mail.body_text, mail.body_html = composition.text, composition.html
+            mail.access_key = access_key(user, tree)
+            mail.save(update_fields=["recipient", "subject", "body_text", "body_html", "access_key"])
+    return [mail for mail in mails if mail.pk not in skipped]
 
 
 def build(frequency, period, progress=None):
@@ -377,7 +429,8 @@ def send_outbox(progress=None):
             pks = list(sendable().order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
             if not pks:
                 return sent
-            for mail in OutboxMail.objects.filter(pk__in=pks).order_by("pk"):
+            batch = OutboxMail.objects.filter(pk__in=pks).select_related("digest__user")
+            for mail in recheck(list(batch.order_by("pk"))):
                 taken = OutboxMail.objects.filter(
                     pk=mail.pk, send_started_at=mail.send_started_at
                 ).update(send_started_at=timezone.now(), attempts=F("attempts") + 1)

@@ -161,6 +161,9 @@ class OutboxMail(models.Model):
     body_text = models.TextField(_("tekst"))
     body_html = models.TextField(_("HTML"))
     unsubscribe_url = models.URLField(_("afmeldlink"), max_length=500)
+    # What the mail was built under: the restriction tree's version and the user's
+    # profiles. A sender that finds either changed builds the mail again (SPEC §9).
+    access_key = models.CharField(_("gebouwd met toegang"), max_length=500, blank=True)
     send_started_at = models.DateTimeField(_("verzending gestart op"), null=True)
     attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
 
