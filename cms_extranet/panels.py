@@ -29,11 +29,11 @@ class RestrictionPanel(MultiFieldPanel):
             return context
 
 
-def restriction_summary(page, request=None):
+def restriction_summary(page, request=None, with_source=True):
     """What editors are told of a page's restriction, everywhere the admin shows it: the
-    effective restriction as it is published, its profiles, the page it comes from and
-    whether a Wagtail privacy setting applies too. A page not yet created (``page`` None)
-    takes its parent's, from the admin's create URL."""
+    effective restriction as it is published, its profiles, whether a Wagtail privacy
+    setting applies too and (``with_source``, a query) the page it comes from. A page not
+    yet created (``page`` None) takes its parent's, from the admin's create URL."""
     from .access import RestrictionTree, effective_restriction
 
     Page = swapper.load_model("wagtailcore", "Page")
@@ -53,19 +53,18 @@ def restriction_summary(page, request=None):
         title = _("Publiek")
     else:
         title = _("Beveiligd: %(profiles)s") % {"profiles": ", ".join(profiles) or _("niemand")}
-    source_page = (
-        Page.objects.filter(pk=effective.source_page_id).first() if effective.source_page_id else None
-    )
     summary = {
         "effective": effective,
         "effective_profiles": profiles,
         "is_public": effective.is_public and not wagtail_privacy,
         "title": title,
-        "source_page": source_page,
-        "is_own": bool(source_page and not is_new and source_page.pk == page.pk),
         "wagtail_privacy": wagtail_privacy,
     }
-    summary["source_text"] = render_to_string("cms_extranet/panels/_restriction_source.html", summary)
+    if with_source:
+        source_page = effective.source_page_id and Page.objects.filter(pk=effective.source_page_id).first()
+        summary["source_page"] = source_page
+        summary["is_own"] = bool(source_page and not is_new and source_page.pk == page.pk)
+        summary["source_text"] = render_to_string("cms_extranet/panels/_restriction_source.html", summary)
     return summary
 
 

@@ -39,8 +39,8 @@ def described(field):
 
 
 @register.simple_tag(takes_context=True)
-def extranet_restriction(context, page):
+def extranet_restriction(context, page, with_source=False):
     """The page's effective restriction as editors are told it (see ``restriction_summary``);
     for the admin's templates that Wagtail fills with its own privacy."""
     request = context.get("request")
-    return restriction_summary(page if page and page.pk else None, request)
+    return restriction_summary(page if page and page.pk else None, request, with_source)
