@@ -64,7 +64,12 @@ print(json.dumps({"status": d.status, "message_id": d.mail.message_id,
 
 
 CRASH_USERS = 1000
-SEED = f"""
+
+
+def seed(prefix, count):
+    """``count`` users who hold a profile, follow two pages that changed and get a daily
+    digest; no digest of anyone else. Prints the period's end."""
+    return f"""
 import datetime
 from django.contrib.auth import get_user_model
 from wagtail.models import Page
@@ -72,10 +77,11 @@ from cms_extranet.follow.models import Follow, MailingPreference, PageChange, Di
 {PERIOD_END_SQL}
 User = get_user_model()
 Digest.objects.all().delete()
+MailingPreference.objects.exclude(user__username__startswith="{prefix}").delete()
 users = User.objects.bulk_create(
-    [User(username=f"crash{{i}}", email=f"crash{{i}}@example.be") for i in range({CRASH_USERS})]
+    [User(username=f"{prefix}{{i}}", email=f"{prefix}{{i}}@example.be") for i in range({count})]
 )
-users = list(User.objects.filter(username__startswith="crash"))
+users = list(User.objects.filter(username__startswith="{prefix}"))
 # Digests are for users who hold a profile: each gets das.partner's organisation and right.
 from cms_extranet.models import PartnerAccount, UserRight
 das = PartnerAccount.objects.get(user__username="das.partner")
@@ -84,13 +90,13 @@ accounts = PartnerAccount.objects.bulk_create(
 )
 right = das.rights.get(code="das")
 UserRight.objects.bulk_create([UserRight(account=a, right=right) for a in accounts])
-MailingPreference.objects.filter(user__username="multi.partner").delete()
 MailingPreference.objects.bulk_create([MailingPreference(user=u, mailing="daily") for u in users])
 pages = list(Page.objects.filter(url_path__in=["/extranet/alles-over-extranet/", "/extranet/disclaimer/"]))
 Follow.objects.bulk_create([Follow(user=u, page=p) for u in users for p in pages])
 PageChange.objects.update(published_at=end - datetime.timedelta(hours=2))
 print(end.isoformat())
 """
+
 
 STATE = """
 import json
@@ -103,7 +109,7 @@ print(json.dumps(dict(Digest.objects.values_list("status").annotate(n=Count("pk"
 def test_killing_the_worker_during_a_run_loses_and_doubles_no_digest(scratch_site, mailbox):
     """SIGKILL the cluster at random points of a run for 1000 users, at least 10 times;
     after restarts every user has exactly one digest for the period at the SMTP server."""
-    end = scratch_site.python(SEED).splitlines()[-1]
+    end = scratch_site.python(seed("crash", CRASH_USERS)).splitlines()[-1]
     env = {"EXTRANET_Q_TIMEOUT": "60", "EXTRANET_Q_RETRY": "70", "EXTRANET_DIGEST_SEND_LEASE": "3"}
     enqueue = (
         "from django_q.tasks import async_task; "
@@ -158,3 +164,34 @@ def test_killing_the_worker_during_a_run_loses_and_doubles_no_digest(scratch_sit
     assert all(len(ids) == 1 for ids in by_user.values())  # one digest per user and period
     assert all(len(bodies) == 1 for ids in by_user.values() for bodies in ids.values())
     print("kills at (digests by status, mails received):", stages)
+
+
+CONCURRENT_USERS = 300
+SEND = "from cms_extranet.follow import digests; print(digests.send_outbox())"
+
+
+def test_senders_running_at_once_send_each_digest_once(scratch_site, mailbox):
+    """The daily run and the five-minute sender overlap: four senders at once over the
+    same outbox; the SMTP server gets every digest exactly once."""
+    scratch_site.python(
+        seed("samen", CONCURRENT_USERS)
+        + "period, end = digests.period_of('daily'); "
+        "digests.claim('daily', period, end); digests.build('daily', period)"
+    )
+    mailbox.delay = 0.03  # so the senders overlap for the whole outbox
+    senders = [
+        scratch_site.start("shell", "-v0", "-c", SEND, log_name=f"sender{i}") for i in range(4)
+    ]
+    for sender in senders:
+        sender.wait(timeout=300)
+    logs = [scratch_site.log(f"sender{i}") for i in range(4)]
+    counts = [int(log.split()[-1]) for log in logs]
+    assert sum(1 for count in counts if count) >= 2, logs  # they really ran at once
+    message_ids = defaultdict(list)
+    for recipients, message in mailbox.received():
+        message_ids[message["Message-ID"]].append(recipients)
+    assert len(message_ids) == CONCURRENT_USERS
+    doubled = {mid: r for mid, r in message_ids.items() if len(r) > 1}
+    assert doubled == {}
+    assert sum(counts) == CONCURRENT_USERS
+    assert json.loads(scratch_site.python(STATE).splitlines()[-1]) == {"sent": CONCURRENT_USERS}

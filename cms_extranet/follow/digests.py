@@ -409,33 +409,46 @@ def build(frequency, period, progress=None):
             progress(count)
 
 
+def lease_free():
+    return Q(send_started_at__isnull=True) | Q(send_started_at__lt=timezone.now() - send_lease())
+
+
 def sendable():
-    stale = timezone.now() - send_lease()
-    return OutboxMail.objects.filter(digest__status=DigestStatus.PENDING).filter(
-        Q(send_started_at__isnull=True) | Q(send_started_at__lt=stale)
-    )
+    return OutboxMail.objects.filter(lease_free(), digest__status=DigestStatus.PENDING)
+
+
+def take(mail):
+    """Take a mail's lease, atomically against every other sender: the UPDATE matches
+    only while the row's own lease is free or expired and its digest is still pending,
+    which the database checks again under the row lock (a value read earlier would not
+    be: another sender may have taken or sent the mail since)."""
+    return OutboxMail.objects.filter(
+        lease_free(),
+        Exists(Digest.objects.filter(pk=OuterRef("pk"), status=DigestStatus.PENDING)),
+        pk=mail.pk,
+    ).update(send_started_at=timezone.now(), attempts=F("attempts") + 1)
 
 
 def send_outbox(progress=None):
     """Send every pending digest whose lease is free; the number sent.
 
-    Each mail is taken with a conditional UPDATE (its lease), so concurrent senders never
-    both send it; a sender that dies leaves the lease to expire, and the next one resends
-    the same message.
+    Each mail is taken by ``take`` before it goes, so concurrent senders never both send
+    it; a sender that dies leaves the lease to expire, and the next one resends the same
+    message. The mail server is contacted only when there is something to send.
     """
-    sent = 0
-    with get_connection() as connection:
+    sent, connection = 0, None
+    try:
         while True:
             pks = list(sendable().order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
             if not pks:
                 return sent
             batch = OutboxMail.objects.filter(pk__in=pks).select_related("digest__user")
             for mail in recheck(list(batch.order_by("pk"))):
-                taken = OutboxMail.objects.filter(
-                    pk=mail.pk, send_started_at=mail.send_started_at
-                ).update(send_started_at=timezone.now(), attempts=F("attempts") + 1)
-                if not taken:
+                if not take(mail):
                     continue
+                if connection is None:
+                    connection = get_connection()
+                    connection.open()
                 outcome = {"status": DigestStatus.SENT, "sent_at": timezone.now()}
                 try:
                     connection.send_messages([mail.email_message(connection)])
@@ -446,6 +459,9 @@ def send_outbox(progress=None):
                     sent += 1
                     if progress:
                         progress(1)
+    finally:
+        if connection is not None:
+            connection.close()
 
 
 def run(frequency, moment=None, progress=None):
