@@ -185,6 +185,23 @@ def test_a_claimed_digest_left_by_a_crash_is_built_by_the_next_run():
     assert len(mail.outbox) == 1
 
 
+def test_the_five_minute_sender_finishes_a_run_that_crashed_while_claiming():
+    from cms_extranet.follow.tasks import send_pending_digests
+
+    user = follower("mlp.partner", NEWS)
+    follower("das.partner", "/extranet/das/nieuws/")
+    change(NEWS)
+    change("/extranet/das/nieuws/")
+    period, end = digests.period_of("daily", MONDAY)
+    # The run died after claiming its first user.
+    first = Digest.objects.create(user=user, frequency="daily", period=period, window_end=end)
+    assert send_pending_digests() == 2
+    assert {m.to[0] for m in mail.outbox} == {"mlp.partner@example.be", "das.partner@example.be"}
+    assert set(Digest.objects.values_list("status", flat=True)) == {"sent"}
+    assert send_pending_digests() == 0  # nothing left, nothing twice
+    assert len(mail.outbox) == 2 and first.pk in Digest.objects.values_list("pk", flat=True)
+
+
 def test_a_send_that_crashed_is_retried_after_its_lease_with_the_same_message_id(settings):
     follower("mlp.partner", NEWS)
     change(NEWS)

@@ -179,13 +179,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@extranet.vda
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "extranet-pages")
 
-# A task is never handed out again while it may still run: retry > timeout. The longest
-# task is a digest run (docs/benchmarks.md); an interrupted one resumes where it stopped.
+# A task is never handed out again while it may still run: retry > timeout. A task that
+# a crash interrupted runs again after `retry` seconds, at most `max_attempts` times; a
+# digest run longer than `timeout` is stopped and the five-minute sender finishes it
+# (claims, builds and sends exactly once, docs/benchmarks.md).
 Q_CLUSTER = {
     "name": "extranet",
     "orm": "default",
     "workers": 2,
-    "timeout": 1800,
-    "retry": 2100,
+    "timeout": 600,
+    "retry": 660,
+    "max_attempts": 5,
     "catch_up": False,
 }
