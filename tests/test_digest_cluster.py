@@ -40,6 +40,8 @@ Schedule.objects.filter(name="Digests dagelijks").update(next_run=timezone.now()
     worker = cluster(scratch_site)
     try:
         wait(mailbox.received, 90, message="the digest at the SMTP server")
+        # The worker records the send right after the server accepted it.
+        wait(lambda: '"sent"' in scratch_site.python(STATE), 30, message="the digest marked sent")
     finally:
         kill_group(worker)
     [(recipients, message)] = mailbox.received()

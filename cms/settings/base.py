@@ -4,6 +4,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +116,9 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cms_extranet.views.locked_out"
+# An extranet session ends when the browser closes, and after 8 hours at the latest.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "/inloggen/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -151,6 +158,8 @@ WAGTAILADMIN_USER_LOGIN_FORM = "cms_extranet.forms.AdminLoginForm"
 # unthrottled. Staff passwords are set by an administrator ("Gebruikers"), partners get a
 # new link from their Toegangsbeheer administrator.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# No editor's e-mail hash goes to Gravatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 # Documents are always served through Django so that their restriction is enforced.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -160,17 +169,15 @@ WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "dutch"}
 }
 
+# EMAIL_URL, parsed by dj-email-url: smtp://user:password@host:25 (percent-encoded),
+# submission:// (STARTTLS, port 587), smtp://host:465?ssl=True (TLS from the start).
+# Unset: mails are written as files under var/mail/ (production refuses that).
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
-if EMAIL_URL.startswith("smtp"):
-    from urllib.parse import urlsplit
-
-    _email = urlsplit(EMAIL_URL)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _email.hostname
-    EMAIL_PORT = _email.port or 25
-    EMAIL_HOST_USER = _email.username or ""
-    EMAIL_HOST_PASSWORD = _email.password or ""
-    EMAIL_USE_TLS = EMAIL_URL.startswith("smtp+tls")
+if EMAIL_URL:
+    _email = dj_email_url.parse(EMAIL_URL)
+    if "EMAIL_BACKEND" not in _email:
+        raise ImproperlyConfigured(f"EMAIL_URL: unknown scheme in {EMAIL_URL.split(':', 1)[0]!r}")
+    globals().update({key: value for key, value in _email.items() if value is not None})
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
@@ -191,4 +198,46 @@ Q_CLUSTER = {
     "retry": 660,
     "max_attempts": 5,
     "catch_up": False,
+}
+
+# HTML pages load scripts, styles, images and frames from the site only; the Wagtail
+# admin's own inline scripts and styles are allowed (django-csp).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# Everything to standard output, each record with the request's path and user id (never a
+# request body): the operator's process manager keeps it.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request": {"()": "cms.logging.RequestFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(method)s %(path)s user=%(user_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "elastic_transport": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # not its banner on every command's output
+    },
 }

@@ -1,0 +1,94 @@
+"""The production path of the README: the production settings, collectstatic, gunicorn."""
+
+import re
+import secrets
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+
+from .processes import ROOT, free_port, kill_group, wait_for_port
+
+
+def production_env(site, smtp_server, **extra):
+    return {
+        **site.env,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_URL": smtp_server.url,
+        "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+        **extra,
+    }
+
+
+def manage(env, *args):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_check_deploy_reports_nothing(scratch_site, smtp_server):
+    result = manage(production_env(scratch_site, smtp_server), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"])
+def test_production_refuses_to_start_without_its_settings(scratch_site, smtp_server, missing):
+    result = manage(production_env(scratch_site, smtp_server, **{missing: ""}), "check")
+    assert result.returncode != 0
+    assert f"{missing} must be set in production" in result.stderr
+
+
+def test_an_unknown_mail_scheme_is_refused(scratch_site, smtp_server):
+    result = manage(production_env(scratch_site, smtp_server, EMAIL_URL="smtq://mail.example"), "check")
+    assert result.returncode != 0 and "EMAIL_URL: unknown scheme" in result.stderr
+
+
+def fetch(url, https=True):
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"} if https else {})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        return opener.open(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        return error
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_gunicorn_serves_pages_static_files_and_the_admin(scratch_site, smtp_server):
+    env = production_env(scratch_site, smtp_server)
+    collected = manage(env, "collectstatic", "--noinput", "-v0")
+    assert collected.returncode == 0, collected.stderr
+    port = free_port()
+    log = open(scratch_site.directory / "gunicorn.log", "ab")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_port(port, server)
+        assert fetch(f"{base}/", https=False).status == 301  # plain HTTP goes to HTTPS
+        for path in ["/", "/admin/login/"]:
+            page = fetch(base + path)
+            html = page.read().decode()
+            assert page.status == 200, (path, html[:500])
+            assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+            assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+            stylesheets = re.findall(r'<link[^>]+href="(/static/[^"]+\.css)"', html)
+            assert stylesheets, path
+            for href in stylesheets:
+                css = fetch(base + href)
+                assert css.status == 200 and css.headers["Content-Type"].startswith("text/css"), href
+        assert fetch(f"{base}/bestaat-niet/").status == 404
+    finally:
+        kill_group(server)
+    output = scratch_site.log("gunicorn")
+    assert "Not Found: /bestaat-niet/" in output and "[GET /bestaat-niet/ user=-]" in output
