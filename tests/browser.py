@@ -50,7 +50,8 @@ def web_server(site):
     django-q2 tasks, such as mails, itself."""
     port = free_port()
     process = site.start(
-        "runserver", "--insecure", "--noreload", f"127.0.0.1:{port}", log_name="web", env={"EXTRANET_Q_SYNC": "1"}
+        "runserver", "--insecure", "--noreload", f"127.0.0.1:{port}", log_name="web",
+        env={"EXTRANET_Q_SYNC": "1", "SITE_URL": f"http://127.0.0.1:{port}"},
     )
     try:
         wait_for_port(port, process)

@@ -67,14 +67,14 @@ def test_a_daily_follower_gets_one_mail_listing_the_changed_page():
     assert message.to == ["mlp.partner@example.be"]
     assert message.subject == "Extranet: wijzigingen aan je gevolgde pagina's (1)"
     assert "Beste Marie Peeters," in message.body
-    assert "Nieuws Mijn Loopbaan voor Partners\n  http://localhost/mlp/nieuws/" in message.body
+    assert "Nieuws Mijn Loopbaan voor Partners\n  http://testserver/mlp/nieuws/" in message.body
     assert "6 januari 2030, 12:00: Nieuwe termijnen voor 2030." in message.body
-    assert "http://localhost/profiel/" in message.body
+    assert "http://testserver/profiel/" in message.body
     assert "Handleiding" not in message.body  # followed, but not changed
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
-    assert '<a href="http://localhost/mlp/nieuws/"' in html
-    assert "Nieuwe termijnen voor 2030." in html and 'href="http://localhost/profiel/"' in html
+    assert '<a href="http://testserver/mlp/nieuws/"' in html
+    assert "Nieuwe termijnen voor 2030." in html and 'href="http://testserver/profiel/"' in html
     digest = Digest.objects.get(user=user)
     assert message.extra_headers["Message-ID"] == digest.mail.message_id
     assert digest.mail.message_id == digests.message_id(user.pk, "daily", datetime.date(2030, 1, 7))
@@ -328,7 +328,7 @@ def test_a_digest_reaches_a_real_smtp_server_with_both_parts_and_headers(setting
     html = message.get_body(("html",)).get_content()
     for part in (text, html):
         assert "Nieuws Digitaal Archief Samenwerking" in part and "Nieuwe termijnen" in part
-        assert "http://localhost/profiel/" in part and digest.mail.unsubscribe_url in part
+        assert "http://testserver/profiel/" in part and digest.mail.unsubscribe_url in part
     assert '<html lang="nl-BE">' in html
 
 

@@ -113,6 +113,14 @@ def test_the_notification_goes_to_the_configured_addresses_when_set(client, comm
     assert [mail.to for mail in mailoutbox] == [["redactie@vdab.example"]]
 
 
+def test_mailed_links_use_the_site_address_not_the_requests_host(client, committed, mailoutbox, settings):
+    settings.WAGTAILADMIN_BASE_URL = "https://extranet.vdab.example"
+    submit(client, committed, PUBLIC_PATH, extra={"HTTP_HOST": "127.0.0.1"})
+    body = mailoutbox[0].body
+    assert f"https://extranet.vdab.example{PUBLIC_PATH}" in body
+    assert "127.0.0.1" not in body and "testserver" not in body
+
+
 def test_validation_errors_keep_the_text(client, committed, mailoutbox):
     response = committed(
         client.post,

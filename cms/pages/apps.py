@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PagesConfig(AppConfig):
@@ -6,3 +7,27 @@ class PagesConfig(AppConfig):
     label = "pages"
     verbose_name = "Pagina's"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        post_migrate.connect(sync_default_site, sender=self)
+
+
+def site_address():
+    """(hostname, port) of SITE_URL, as Wagtail's Site keeps them."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    url = urlsplit(settings.SITE_URL)
+    return url.hostname, url.port or (443 if url.scheme == "https" else 80)
+
+
+def sync_default_site(**kwargs):
+    """The default Wagtail Site answers at SITE_URL: page links built from it (the API, the
+    admin's "live" links) agree with the mailed ones."""
+    from wagtail.models import Site
+
+    hostname, port = site_address()
+    Site.objects.filter(is_default_site=True).exclude(hostname=hostname, port=port).update(
+        hostname=hostname, port=port
+    )

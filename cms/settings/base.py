@@ -160,7 +160,10 @@ WAGTAILADMIN_USER_LOGIN_FORM = "cms_extranet.forms.AdminLoginForm"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 # No editor's e-mail hash goes to Gravatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The site's public address, the one source for the Wagtail Site (cms.pages sets it at every
+# migrate), the admin's base URL and every mailed link; never the request's Host header.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 # Documents are always served through Django so that their restriction is enforced.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # The site's search uses Elasticsearch when ELASTICSEARCH_URL is set, else this backend;

@@ -16,3 +16,6 @@ if not SECRET_KEY:  # noqa: F405
             f.write(get_random_secret_key())
     SECRET_KEY = _key_file.read_text().strip()
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost"]  # noqa: F405
+# Static files straight from the apps, as they change; production serves collectstatic's.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -5,6 +5,8 @@ from pathlib import Path
 from .base import *  # noqa: F401,F403
 
 SECRET_KEY = "test-only-not-secret"
+SITE_URL = os.environ.get("SITE_URL", "http://testserver").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # client.login() passes no request, which axes refuses; tests/test_login_throttle.py turns it on.
 AXES_ENABLED = False
@@ -12,6 +14,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if not EMAIL_URL:  # noqa: F405  (tests that run the site's processes set a real server)
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Static files straight from the apps (no collectstatic); tests/test_production.py checks
+# the production way.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 # Real files (document downloads stream from disk), never the developer's var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="extranet-test-media-"))
 EXTRANET_PRIVATE_MEDIA_ROOT = MEDIA_ROOT.parent / f"{MEDIA_ROOT.name}-private"

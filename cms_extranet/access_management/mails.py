@@ -18,6 +18,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
+from ..links import absolute_url
+
 ACCESS_SUBJECT = "VDAB: Je toegang tot Extranet"
 GRANTED_SUBJECT = "No reply: Je aangevraagde toegangsrechten werden toegekend."
 REJECTED_SUBJECT = "No reply: Je aangevraagde toegangsrechten werden afgewezen."
@@ -27,8 +29,8 @@ FORM_REJECTED_SUBJECT = _("VDAB: Je formulier gebruiksvoorwaarden werd afgewezen
 
 def queue(request, *mails):
     """``mails``: (mail function, model instance) pairs, sent in this order. Links point
-    to the site the person acting used."""
-    site_url = request.build_absolute_uri("/")
+    to the site's public address."""
+    site_url = absolute_url()
     refs = [(mail.__name__, obj._meta.label, obj.pk) for mail, obj in mails]
     transaction.on_commit(lambda: async_task(deliver, site_url, refs, group="extranet_access"))
 

@@ -16,11 +16,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
+from ..links import absolute_url
+
 TASK = "cms_extranet.feedback.tasks.notify_editors"
 
 
 def notify_after_commit(request, feedback):
-    site_url = request.build_absolute_uri("/")
+    site_url = absolute_url()
     feedback_id = feedback.pk
     transaction.on_commit(
         lambda: async_task(TASK, feedback_id, site_url, group="extranet_feedback")
@@ -51,10 +53,7 @@ def subject(feedback):
 
 
 def messages(feedback, site_url):
-    admin_url = urljoin(
-        getattr(settings, "WAGTAILADMIN_BASE_URL", "") or site_url,
-        reverse("extranet_feedback_feedback_modeladmin_inspect", args=[feedback.pk]),
-    )
+    admin_url = absolute_url(reverse("extranet_feedback_feedback_modeladmin_inspect", args=[feedback.pk]))
     with translation.override(settings.LANGUAGE_CODE):
         body = render_to_string(
             "extranet_feedback/mail/notification.txt",

@@ -27,9 +27,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from ..access import RestrictionTree, load_profiles, readable_pages, user_profiles
+from ..links import absolute_url
 from .models import (
     Digest,
     DigestStatus,
@@ -88,11 +88,6 @@ def user_of_unsubscribe_token(token):
         return None
 
 
-def site_root_url():
-    site = Site.objects.filter(is_default_site=True).first()
-    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL
-
-
 @dataclass
 class Composition:
     subject: str
@@ -113,7 +108,7 @@ class Renderer:
 
     def __init__(self, frequency):
         self.frequency = frequency
-        self.root = site_root_url()
+        self.root = absolute_url("").rstrip("/")
         context = {
             "frequency": frequency,
             "name": self.NAME,
@@ -134,7 +129,8 @@ class Renderer:
         key = (kind, page.pk, tuple(changes))
         if key not in self.entries:
             if page.pk not in self.urls:
-                self.urls[page.pk] = page.get_full_url()
+                parts = page.get_url_parts()
+                self.urls[page.pk] = absolute_url(parts[2] if parts else "/")
             self.entries[key] = render_to_string(
                 f"extranet_follow/mail/digest_entry.{kind}",
                 {"title": page.title, "url": self.urls[page.pk], "changes": changes},

@@ -12,6 +12,7 @@ from wagtail.models import Collection, Page, Site
 from wagtail.rich_text import RichText
 
 from cms.pages import demo_content as demo
+from cms.pages.apps import site_address
 from cms.pages.models import ContentPage, HomePage
 from cms_extranet.access import user_profiles
 from cms_extranet.access_management.models import FormSource, FormStatus, TermsForm
@@ -103,12 +104,11 @@ class Command(BaseCommand):
         home.save_revision().publish()
         site = Site.objects.filter(is_default_site=True).first()
         old_root = site.root_page if site else None
-        if site is None:
-            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True, site_name="Extranet voor partners")
-        else:
-            site.root_page = home
-            site.site_name = "Extranet voor partners"
-            site.save()
+        site = site or Site(is_default_site=True)
+        site.hostname, site.port = site_address()
+        site.root_page = home
+        site.site_name = "Extranet voor partners"
+        site.save()
         if old_root is not None and old_root.pk != home.pk and not old_root.get_children().exists():
             old_root.delete()
         return home
