@@ -54,10 +54,14 @@ def alias_name():
 
 @lru_cache(maxsize=4)
 def _client(url, timeout):
-    return Elasticsearch(url, request_timeout=timeout, max_retries=0)
+    nodes = [node.strip() for node in url.split(",") if node.strip()]
+    options = getattr(settings, "ELASTICSEARCH_OPTIONS", {})
+    return Elasticsearch(nodes, request_timeout=timeout, max_retries=0, **options)
 
 
 def client(timeout=10):
+    """The cluster of ELASTICSEARCH_URL (one node or several, comma-separated), with
+    ELASTICSEARCH_OPTIONS (TLS, authentication) passed to the client as they are."""
     return _client(settings.ELASTICSEARCH_URL, timeout)
 
 
@@ -68,7 +72,11 @@ def enabled():
 def index_body():
     """Settings and mappings for a new index: Dutch stemming, stop words and an exact sub-field."""
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "analysis": ANALYSIS},
+        "settings": {
+            "number_of_shards": 1,
+            "number_of_replicas": getattr(settings, "SEARCH_INDEX_REPLICAS", 0),
+            "analysis": ANALYSIS,
+        },
         "mappings": PageDocument._doc_type.mapping.to_dict(),
     }
 

@@ -92,3 +92,20 @@ def test_gunicorn_serves_pages_static_files_and_the_admin(scratch_site, smtp_ser
         kill_group(server)
     output = scratch_site.log("gunicorn")
     assert "Not Found: /bestaat-niet/" in output and "[GET /bestaat-niet/ user=-]" in output
+
+
+def test_elasticsearch_takes_several_nodes_tls_authentication_and_replicas_from_settings(settings):
+    from search import documents
+
+    settings.ELASTICSEARCH_URL = "https://es1.vdab.example:9200, https://es2.vdab.example:9200"
+    settings.ELASTICSEARCH_OPTIONS = {"api_key": "c2xldXRlbA==", "ssl_assert_fingerprint": "AB" * 32}
+    settings.SEARCH_INDEX_REPLICAS = 1
+    documents._client.cache_clear()
+    try:
+        es = documents.client()
+        assert sorted(node.host for node in es.transport.node_pool.all()) == ["es1.vdab.example", "es2.vdab.example"]
+        assert all(node.scheme == "https" for node in es.transport.node_pool.all())
+        assert es._headers["authorization"] == "ApiKey c2xldXRlbA=="
+        assert documents.index_body()["settings"]["number_of_replicas"] == 1
+    finally:
+        documents._client.cache_clear()

@@ -186,7 +186,21 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@extranet.vdab.be")
 
+# One node or several, comma-separated; TLS with a CA file or the certificate's SHA-256
+# fingerprint, and an API key or a user and password, as the cluster requires.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_OPTIONS = {
+    option: value
+    for option, value in {
+        "ca_certs": os.environ.get("ELASTICSEARCH_CA_CERTS"),
+        "ssl_assert_fingerprint": os.environ.get("ELASTICSEARCH_SSL_FINGERPRINT"),
+        "api_key": os.environ.get("ELASTICSEARCH_API_KEY"),
+        "basic_auth": os.environ.get("ELASTICSEARCH_USERNAME")
+        and (os.environ["ELASTICSEARCH_USERNAME"], os.environ.get("ELASTICSEARCH_PASSWORD", "")),
+    }.items()
+    if value
+}
+SEARCH_INDEX_REPLICAS = int(os.environ.get("SEARCH_INDEX_REPLICAS", "0"))
 SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "extranet-pages")
 
 # A task is never handed out again while it may still run: retry > timeout. A task that
