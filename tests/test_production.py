@@ -1,5 +1,7 @@
 """The production path of the README: the production settings, collectstatic, gunicorn."""
 
+import contextlib
+import json
 import re
 import secrets
 import subprocess
@@ -62,19 +64,27 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_gunicorn_serves_pages_static_files_and_the_admin(scratch_site, smtp_server):
-    env = production_env(scratch_site, smtp_server)
+@contextlib.contextmanager
+def gunicorn(site, env):
+    """gunicorn with these settings, after collectstatic; its base URL."""
     collected = manage(env, "collectstatic", "--noinput", "-v0")
     assert collected.returncode == 0, collected.stderr
     port = free_port()
-    log = open(scratch_site.directory / "gunicorn.log", "ab")
+    log = open(site.directory / "gunicorn.log", "ab")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         wait_for_port(port, server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        kill_group(server)
+
+
+def test_gunicorn_serves_pages_static_files_and_the_admin(scratch_site, smtp_server):
+    env = production_env(scratch_site, smtp_server)
+    with gunicorn(scratch_site, env) as base:
         assert fetch(f"{base}/", https=False).status == 301  # plain HTTP goes to HTTPS
         for path in ["/", "/admin/login/"]:
             page = fetch(base + path)
@@ -87,9 +97,12 @@ def test_gunicorn_serves_pages_static_files_and_the_admin(scratch_site, smtp_ser
             for href in stylesheets:
                 css = fetch(base + href)
                 assert css.status == 200 and css.headers["Content-Type"].startswith("text/css"), href
-        assert fetch(f"{base}/bestaat-niet/").status == 404
-    finally:
-        kill_group(server)
+        missing = fetch(f"{base}/bestaat-niet/")
+        assert missing.status == 404 and "Pagina niet gevonden" in missing.read().decode()
+        health = fetch(f"{base}/health/?format=json")
+        checks = json.loads(health.read())
+        assert checks["Database(alias='default')"] == "OK" and checks["Elasticsearch()"] == "OK"
+        assert set(checks) == {"Database(alias='default')", "Elasticsearch()", "Cluster()"}
     output = scratch_site.log("gunicorn")
     assert "Not Found: /bestaat-niet/" in output and "[GET /bestaat-niet/ user=-]" in output
 
@@ -109,3 +122,40 @@ def test_elasticsearch_takes_several_nodes_tls_authentication_and_replicas_from_
         assert documents.index_body()["settings"]["number_of_replicas"] == 1
     finally:
         documents._client.cache_clear()
+
+
+def test_with_the_database_down_pages_answer_503_in_dutch_and_health_says_why(scratch_site, smtp_server):
+    down = f"postgres://extranet:extranet@127.0.0.1:{free_port()}/extranet"  # nothing listens
+    env = production_env(scratch_site, smtp_server, DATABASE_URL=down)
+    with gunicorn(scratch_site, env) as base:
+        for path in ["/", "/inloggen/", "/zoeken/?q=toegang"]:
+            page = fetch(base + path)
+            html = page.read().decode()
+            assert page.status == 503, (path, html[:300])
+            assert "Extranet is tijdelijk niet beschikbaar" in html
+            assert 'href="/static/css/extranet' in html  # the site's layout
+            assert page.headers["Retry-After"] == "60"
+        health = fetch(f"{base}/health/?format=json")
+        assert health.status == 500
+        assert json.loads(health.read())["Database(alias='default')"] != "OK"
+
+
+@pytest.mark.django_db
+def test_health_says_when_no_cluster_runs():
+    """The check itself (the endpoint runs it in a thread of its own, outside this test's
+    transaction; the gunicorn tests call the endpoint)."""
+    import datetime
+
+    from django.utils import timezone
+    from django_q.models import Schedule
+    from health_check.exceptions import ServiceUnavailable
+
+    from cms.health import Cluster
+
+    Schedule.objects.update(next_run=timezone.now() + datetime.timedelta(minutes=5))
+    Cluster().run()
+    Schedule.objects.filter(name="Digests versturen").update(
+        next_run=timezone.now() - datetime.timedelta(minutes=30)
+    )
+    with pytest.raises(ServiceUnavailable, match="django-q2 cluster not running"):
+        Cluster().run()

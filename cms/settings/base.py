@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_q",
     "axes",
+    "health_check",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -87,7 +88,9 @@ WSGI_APPLICATION = "cms.wsgi.application"
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,  # a connection the server dropped is replaced, not reused
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
