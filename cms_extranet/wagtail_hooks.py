@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
-from django_q.models import Schedule
+from django_q.models import Failure, Schedule
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import CreateView, EditView
@@ -78,6 +78,21 @@ class ScheduleAdmin(ModelAdmin):
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
     list_display = ("name", "func", "schedule_type", "cron", "minutes", "next_run")
+
+
+@modeladmin_register
+class FailureAdmin(ModelAdmin):
+    """django-q2's failed tasks (a mail the server kept refusing, a crashed job): the agency
+    sees what did not happen."""
+
+    model = Failure
+    menu_label = _("Mislukte taken")
+    menu_icon = "warning"
+    menu_order = 271
+    permission_helper_class = ReadOnlyPermissionHelper
+    inspect_view_enabled = True
+    list_display = ("name", "func", "started", "stopped", "attempt_count")
+    inspect_view_fields = ("name", "func", "args", "kwargs", "started", "stopped", "result", "attempt_count")
 
 
 class ProfileAdmin(ModelAdmin):

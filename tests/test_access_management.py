@@ -461,4 +461,5 @@ def test_the_request_only_queues_its_mails_for_the_cluster(login, committed, mai
     )
     assert response.status_code == 302 and account("eva@hulpkas.be").vestiging.name == "Brussel Noord"
     [queued] = OrmQ.objects.all()
-    assert queued.func().endswith("mails.deliver") and mailoutbox == []
+    assert queued.func() == "cms_extranet.mail_tasks.send"
+    assert queued.args()[0] == "cms_extranet.access_management.mails.deliver" and mailoutbox == []

@@ -338,3 +338,50 @@ def test_a_partner_cannot_open_the_feedback_in_the_admin(login, submissions):
     assert response.status_code in (302, 403)
     assert "Publieke pagina: een tikfout." not in body(response)
     assert partner.get(ADMIN, {"export": "csv"}).status_code in (302, 403)
+
+
+def test_a_mail_the_server_refused_goes_out_once_it_is_back(client, committed, settings, smtp_server, mailbox):
+    """A mail server that is down fails nothing: the task is scheduled again a minute later,
+    and then sends; after EXTRANET_MAIL_ATTEMPTS it fails for good, visible in the admin."""
+    import ast
+    import datetime
+
+    from django.utils import timezone
+    from django_q.models import Failure, Schedule
+
+    from cms_extranet import mail_tasks
+
+    from .processes import free_port, settings_for_smtp
+
+    settings_for_smtp(settings, smtp_server)
+    settings.EMAIL_PORT = free_port()  # nothing listens: the server is down
+    settings.EXTRANET_FEEDBACK_RECIPIENTS = ["redactie@vdab.example"]
+    submit(client, committed, PUBLIC_PATH)
+    assert Feedback.objects.count() == 1 and mailbox.received() == []
+    retry = Schedule.objects.get(func="cms_extranet.mail_tasks.send")
+    assert ast.literal_eval(retry.kwargs) == {"attempt": 2}
+    assert timezone.now() < retry.next_run <= timezone.now() + datetime.timedelta(seconds=60)
+    assert not Failure.objects.exists()
+
+    settings.EMAIL_PORT = smtp_server.port  # back
+    mail_tasks.send(*ast.literal_eval(retry.args), **ast.literal_eval(retry.kwargs))
+    [(recipients, message)] = mailbox.received()
+    assert recipients == ["redactie@vdab.example"]
+    assert message["Subject"].startswith("Extranet: nieuwe feedback")
+
+    settings.EMAIL_PORT = free_port()
+    settings.EXTRANET_MAIL_ATTEMPTS = 3
+    with pytest.raises(ConnectionError):
+        mail_tasks.send(*ast.literal_eval(retry.args), attempt=3)
+
+
+def test_failed_tasks_are_listed_for_the_agency(login):
+    from django.utils import timezone
+    from django_q.models import Task
+
+    Task.objects.create(
+        id="f" * 32, name="mail-feedback-mislukt", func="cms_extranet.mail_tasks.send",
+        started=timezone.now(), stopped=timezone.now(), success=False, result="ConnectionRefusedError",
+    )
+    html = login("admin").get("/admin/django_q/failure/").content.decode()
+    assert "mail-feedback-mislukt" in html and "Mislukte taken" in html

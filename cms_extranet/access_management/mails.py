@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
-from django_q.tasks import async_task
-
+from .. import mail_tasks
 from ..links import absolute_url
 
 ACCESS_SUBJECT = "VDAB: Je toegang tot Extranet"
@@ -32,7 +31,9 @@ def queue(request, *mails):
     to the site's public address."""
     site_url = absolute_url()
     refs = [(mail.__name__, obj._meta.label, obj.pk) for mail, obj in mails]
-    transaction.on_commit(lambda: async_task(deliver, site_url, refs, group="extranet_access"))
+    transaction.on_commit(
+        lambda: mail_tasks.queue(f"{__name__}.deliver", site_url, refs, group="extranet_access")
+    )
 
 
 def deliver(site_url, refs):

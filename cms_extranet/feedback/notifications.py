@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
-
+from .. import mail_tasks
 from ..links import absolute_url
 
 TASK = "cms_extranet.feedback.tasks.notify_editors"
@@ -25,7 +24,7 @@ def notify_after_commit(request, feedback):
     site_url = absolute_url()
     feedback_id = feedback.pk
     transaction.on_commit(
-        lambda: async_task(TASK, feedback_id, site_url, group="extranet_feedback")
+        lambda: mail_tasks.queue(TASK, feedback_id, site_url, group="extranet_feedback")
     )
 
 
