@@ -193,3 +193,28 @@ def test_documents_are_stored_where_no_web_server_serves_media(home, login):
     response = login("das.partner").get(document.url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 nota"
+
+
+def test_documents_on_a_shared_private_storage_are_served_only_through_the_checks(
+    home, client, login, settings, tmp_path
+):
+    """Several hosts: STORAGES["extranet_private"] names a storage they share (an NFS
+    mount here; django-storages' S3 alike); downloads still go through the trunk."""
+    from django.core.files.base import ContentFile
+
+    shared = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}
+    settings.STORAGES = {**settings.STORAGES, "extranet_private": shared}
+    document = get_document_model().objects.create(
+        title="Gedeelde nota", file=ContentFile(b"%PDF-1.4 gedeeld", name="gedeeld.pdf")
+    )
+    assert (tmp_path / document.file.name).read_bytes() == b"%PDF-1.4 gedeeld"
+    assert not (Path(settings.MEDIA_ROOT) / document.file.name).exists()
+    assert not (Path(settings.EXTRANET_PRIVATE_MEDIA_ROOT) / document.file.name).exists()
+    page = make_page(Page.objects.get(url_path="/extranet/das/"), "met-gedeelde-nota")
+    page.body = [{"type": "document", "value": {"document": document.pk, "label": "De nota"}}]
+    page.save_revision().publish()
+    assert client.get(document.url).status_code == 302
+    assert login("mlp.partner").get(document.url).status_code == 403
+    response = login("das.partner").get(document.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 gedeeld"

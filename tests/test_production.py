@@ -159,3 +159,30 @@ def test_health_says_when_no_cluster_runs():
     )
     with pytest.raises(ServiceUnavailable, match="django-q2 cluster not running"):
         Cluster().run()
+
+
+@pytest.mark.parametrize(
+    "cache_url, backend",
+    [
+        ("db://", "django.core.cache.backends.db.DatabaseCache"),
+        ("redis://cache.vdab.example:6379/0", "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_the_cache_that_workers_share_comes_from_settings(scratch_site, smtp_server, cache_url, backend):
+    env = production_env(scratch_site, smtp_server, CACHE_URL=cache_url)
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = manage(env, "shell", "-v0", "-c", code)
+    assert result.stdout.strip().splitlines()[-1] == backend, result.stderr
+    if cache_url == "db://":  # the table the README has the operator create
+        assert manage(env, "createcachetable").returncode == 0
+        roundtrip = "from django.core.cache import cache; cache.set('k', 'gedeeld'); print(cache.get('k'))"
+        assert manage(env, "shell", "-v0", "-c", roundtrip).stdout.strip().endswith("gedeeld")
+
+
+def test_errors_go_to_sentry_only_when_its_dsn_is_set(scratch_site, smtp_server):
+    code = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
+    env = production_env(scratch_site, smtp_server)
+    assert manage(env, "shell", "-v0", "-c", code).stdout.strip().endswith("False")
+    env["SENTRY_DSN"] = "https://publickey@sentry.vdab.example/1"  # nothing is sent at start
+    result = manage(env, "shell", "-v0", "-c", code + "; print(sentry_sdk.get_client().options['send_default_pii'])")
+    assert result.stdout.split()[-2:] == ["True", "False"], result.stderr

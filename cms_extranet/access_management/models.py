@@ -7,11 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import PartnerAccount, Profile, Vestiging
-from ..storage import PrivateStorage
-
-
-def private_storage():
-    return PrivateStorage()
+from ..storage import private_storage  # noqa: F401 (the migrations name it here)
 
 
 def max_upload_size():
