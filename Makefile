@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test bench-search bench-digests
+.PHONY: install run test bench-search bench-digests bench-office
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,6 @@ bench-search: install
 
 bench-digests: install
 	.ci/postgres.sh $(PY) bench/digest_bench.py $(BENCH_ARGS)
+
+bench-office: install
+	$(PY) bench/office_load.py $(BENCH_ARGS)

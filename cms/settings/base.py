@@ -273,6 +273,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},  # once, not twice
         "elastic_transport": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # not its banner on every command's output
     },
