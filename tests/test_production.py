@@ -186,3 +186,19 @@ def test_errors_go_to_sentry_only_when_its_dsn_is_set(scratch_site, smtp_server)
     env["SENTRY_DSN"] = "https://publickey@sentry.vdab.example/1"  # nothing is sent at start
     result = manage(env, "shell", "-v0", "-c", code + "; print(sentry_sdk.get_client().options['send_default_pii'])")
     assert result.stdout.split()[-2:] == ["True", "False"], result.stderr
+
+
+def test_the_mail_url_is_parsed_by_a_kept_library(scratch_site, smtp_server):
+    url = "submission://relay%40vdab.example:p%40ss%2Fw@relay.vdab.example:587"
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS)"
+    )
+    result = manage(production_env(scratch_site, smtp_server, EMAIL_URL=url), "shell", "-v0", "-c", code)
+    assert result.stdout.split() == ["relay.vdab.example", "587", "relay@vdab.example", "p@ss/w", "True"]
+
+
+@pytest.mark.django_db
+def test_the_admin_sends_no_editors_address_hash_to_gravatar(login):
+    html = login("redacteur").get("/admin/").content.decode()
+    assert "gravatar" not in html.lower()
