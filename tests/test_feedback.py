@@ -385,3 +385,20 @@ def test_failed_tasks_are_listed_for_the_agency(login):
     )
     html = login("admin").get("/admin/django_q/failure/").content.decode()
     assert "mail-feedback-mislukt" in html and "Mislukte taken" in html
+
+
+def test_a_database_too_busy_to_store_feedback_keeps_the_text_and_says_try_again(client, committed, monkeypatch):
+    from django.db import OperationalError
+
+    from cms_extranet.feedback import views
+
+    def locked(key):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views, "lock_client", locked)
+    text = "De link naar het formulier werkt niet."
+    response = submit(client, committed, PUBLIC_PATH, message=text)
+    assert response.status_code == 503
+    html = body(response)
+    assert "probeer opnieuw" in html and text in html
+    assert not Feedback.objects.exists()

@@ -4,7 +4,7 @@ from urllib.parse import urlencode, urlsplit
 
 import swapper
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,10 @@ from .models import PATH_MAX_LENGTH, Feedback
 DEFAULT_RATE_LIMIT = (5, 600)  # submissions, per that many seconds, per client
 RATE_LIMIT_MESSAGE = _(
     "Je hebt de voorbije minuten al veel feedback gestuurd. Probeer het over enkele minuten opnieuw."
+)
+BUSY_MESSAGE = _(
+    "Het is even erg druk: je feedback werd nog niet bewaard. Je tekst staat hieronder nog; "
+    "probeer opnieuw."
 )
 
 
@@ -117,20 +121,24 @@ class FeedbackView(PageOfOriginMixin, FormView):
     def form_valid(self, form):
         key = client_key(self.request)
         user = self.request.user
-        with transaction.atomic():
-            lock_client(key)
-            limited = rate_limited(key)
-            if not limited:
-                feedback = Feedback.objects.create(
-                    page=self.page,
-                    path=self.path,
-                    message=form.cleaned_data["message"],
-                    name=form.cleaned_data["name"],
-                    email=form.cleaned_data["email"],
-                    user=user if user.is_authenticated else None,
-                    client_key=key,
-                )
-                notifications.notify_after_commit(self.request, feedback)
+        try:
+            with transaction.atomic():
+                lock_client(key)
+                limited = rate_limited(key)
+                if not limited:
+                    feedback = Feedback.objects.create(
+                        page=self.page,
+                        path=self.path,
+                        message=form.cleaned_data["message"],
+                        name=form.cleaned_data["name"],
+                        email=form.cleaned_data["email"],
+                        user=user if user.is_authenticated else None,
+                        client_key=key,
+                    )
+                    notifications.notify_after_commit(self.request, feedback)
+        except OperationalError:  # the database stayed locked (SQLite) or went away
+            form.add_error(None, BUSY_MESSAGE)
+            return self.render_to_response(self.get_context_data(form=form), status=503)
         if limited:
             form.add_error(None, RATE_LIMIT_MESSAGE)
             return self.render_to_response(self.get_context_data(form=form), status=429)
