@@ -197,3 +197,31 @@ def test_senders_running_at_once_send_each_digest_once(scratch_site, mailbox):
     assert doubled == {}
     assert sum(counts) == CONCURRENT_USERS
     assert json.loads(scratch_site.python(STATE).splitlines()[-1]) == {"sent": CONCURRENT_USERS}
+
+
+def test_a_mail_the_server_refused_goes_out_from_the_cluster_once_the_server_is_back(scratch_site):
+    """The mail server is down when the feedback mail's task runs; the cluster tries it
+    again on its own, and it arrives soon after the server comes back."""
+    from .processes import SMTPServer
+
+    server = SMTPServer()  # its port is chosen, nothing listens yet
+    env = {"EMAIL_URL": server.url, "EXTRANET_MAIL_RETRY_DELAY": "2"}
+    queue = """
+from cms_extranet import mail_tasks
+from cms_extranet.feedback.models import Feedback
+feedback = Feedback.objects.create(path="/", message="Terug van weg")
+mail_tasks.queue("cms_extranet.feedback.tasks.notify_editors", feedback.pk, "http://127.0.0.1/",
+                 group="extranet_feedback")
+"""
+    scratch_site.python(queue, env=env)
+    worker = scratch_site.start("qcluster", env=env, log_name="mail-retry")
+    try:
+        retried = "from django_q.models import Schedule; print(Schedule.objects.filter(func='cms_extranet.mail_tasks.send').count())"
+        wait(lambda: scratch_site.python(retried, env=env).split()[-1] != "0", 60, message="a retry scheduled")
+        server.start()
+        wait(server.mailbox.received, 120, message="the mail once the server is back")
+    finally:
+        kill_group(worker)
+        server.stop()
+    subjects = {message["Subject"] for _, message in server.mailbox.received()}
+    assert subjects == {"Extranet: nieuwe feedback over /"}

@@ -29,6 +29,7 @@ Q_CLUSTER = {  # noqa: F405
     "retry": int(os.environ.get("EXTRANET_Q_RETRY", Q_CLUSTER["retry"])),  # noqa: F405
 }
 EXTRANET_DIGEST_SEND_LEASE = int(os.environ.get("EXTRANET_DIGEST_SEND_LEASE", "300"))
+EXTRANET_MAIL_RETRY_DELAY = int(os.environ.get("EXTRANET_MAIL_RETRY_DELAY", "60"))
 
 # The suite searches the database; Elasticsearch tests switch to a node of their own, or
 # to the cluster that ELASTICSEARCH_URL names, under an alias of this run's own.
