@@ -10,10 +10,12 @@ import asyncio
 import email
 import email.policy
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -162,3 +164,47 @@ def settings_for_smtp(django_settings, server):
     django_settings.EMAIL_HOST = "127.0.0.1"
     django_settings.EMAIL_PORT = server.port
     django_settings.EMAIL_USE_TLS = False
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL server of a test's own (Debian's packages, as .ci/run installs
+    them), which the test can stop and start again."""
+
+    def __init__(self):
+        # Not under pytest's tmp_path: the postgres user must reach it.
+        self.directory = Path(tempfile.mkdtemp(prefix="extranet-test-pg-"))
+        bindirs = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: float(p.parent.name))
+        if not bindirs:
+            raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
+        self.bin = bindirs[-1]
+        self.port = free_port()
+        self.data = self.directory / "data"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/extranet"
+        if os.geteuid() == 0:  # the server refuses to run as root
+            subprocess.run(["chown", "-R", "postgres:", str(self.directory)], check=True)
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-E", "UTF8", "--locale=C",
+                  "--no-sync", "--auth=trust")
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
+                       f"unix_socket_directories = '{self.directory}'\nfsync = off\n")
+
+    def _run(self, program, *args):
+        command = [str(self.bin / program), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, cwd="/")
+
+    def start(self):
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.directory / "log"), "-w", "start")
+        return self
+
+    def stop(self):
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self):
+        if (self.data / "postmaster.pid").exists():
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def create_database(self):
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "extranet")

@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import os
 import re
 import secrets
 import subprocess
@@ -15,8 +16,9 @@ from .processes import ROOT, free_port, kill_group, wait_for_port
 
 
 def production_env(site, smtp_server, **extra):
+    """``site``: a ScratchSite, or a dict of the environment to start from."""
     return {
-        **site.env,
+        **(site if isinstance(site, dict) else site.env),
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -65,12 +67,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 @contextlib.contextmanager
-def gunicorn(site, env):
-    """gunicorn with these settings, after collectstatic; its base URL."""
+def gunicorn(directory, env):
+    """gunicorn with these settings, after collectstatic, logging to ``directory``; its base URL."""
     collected = manage(env, "collectstatic", "--noinput", "-v0")
     assert collected.returncode == 0, collected.stderr
     port = free_port()
-    log = open(site.directory / "gunicorn.log", "ab")
+    log = open(directory / "gunicorn.log", "ab")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -84,7 +86,7 @@ def gunicorn(site, env):
 
 def test_gunicorn_serves_pages_static_files_and_the_admin(scratch_site, smtp_server):
     env = production_env(scratch_site, smtp_server)
-    with gunicorn(scratch_site, env) as base:
+    with gunicorn(scratch_site.directory, env) as base:
         assert fetch(f"{base}/", https=False).status == 301  # plain HTTP goes to HTTPS
         for path in ["/", "/admin/login/"]:
             page = fetch(base + path)
@@ -127,7 +129,7 @@ def test_elasticsearch_takes_several_nodes_tls_authentication_and_replicas_from_
 def test_with_the_database_down_pages_answer_503_in_dutch_and_health_says_why(scratch_site, smtp_server):
     down = f"postgres://extranet:extranet@127.0.0.1:{free_port()}/extranet"  # nothing listens
     env = production_env(scratch_site, smtp_server, DATABASE_URL=down)
-    with gunicorn(scratch_site, env) as base:
+    with gunicorn(scratch_site.directory, env) as base:
         for path in ["/", "/inloggen/", "/zoeken/?q=toegang"]:
             page = fetch(base + path)
             html = page.read().decode()
@@ -202,3 +204,48 @@ def test_the_mail_url_is_parsed_by_a_kept_library(scratch_site, smtp_server):
 def test_the_admin_sends_no_editors_address_hash_to_gravatar(login):
     html = login("redacteur").get("/admin/").content.decode()
     assert "gravatar" not in html.lower()
+
+
+def test_site_and_worker_recover_by_themselves_when_postgresql_is_back(tmp_path, smtp_server):
+    """PostgreSQL goes down under a running gunicorn and django-q2 cluster: pages answer the
+    Dutch 503, the health endpoint says why; once it is back, both work again, untouched."""
+    import time
+
+    from .processes import PostgresServer
+
+    try:
+        postgres = PostgresServer().start()
+    except RuntimeError as missing:  # no PostgreSQL on this machine
+        if os.environ.get("CI") == "true":
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
+    postgres.create_database()
+    base_env = {**os.environ, "VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    env = production_env(base_env, smtp_server, DATABASE_URL=postgres.url, DATABASE_CONN_MAX_AGE="600")
+    assert manage(env, "migrate", "--noinput", "-v0").returncode == 0
+    task = "from django_q.tasks import async_task; print(async_task('math.floor', 2.5))"
+    done = "from django_q.models import Success; print(Success.objects.filter(id='{}').exists())"
+    worker = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
+                              stdout=open(tmp_path / "qcluster.log", "ab"), stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        with gunicorn(tmp_path, env) as base:
+            assert fetch(f"{base}/inloggen/").status == 200
+            postgres.stop()
+            page = fetch(f"{base}/inloggen/")
+            assert page.status == 503 and "tijdelijk niet beschikbaar" in page.read().decode()
+            assert json.loads(fetch(f"{base}/health/?format=json").read())["Database(alias='default')"] != "OK"
+            time.sleep(5)  # the worker meets the outage too
+            postgres.start()
+            deadline = time.monotonic() + 60
+            while fetch(f"{base}/inloggen/").status != 200:
+                assert time.monotonic() < deadline, "the site did not recover"
+                time.sleep(1)
+            task_id = manage(env, "shell", "-v0", "-c", task).stdout.split()[-1]
+            while manage(env, "shell", "-v0", "-c", done.format(task_id)).stdout.split()[-1] != "True":
+                assert time.monotonic() < deadline + 60, "the worker did not recover"
+                time.sleep(2)
+    finally:
+        kill_group(worker)
+        postgres.remove()
+
