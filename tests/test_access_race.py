@@ -78,7 +78,7 @@ def test_two_concurrent_appointments_for_the_last_place_exactly_one_wins(scratch
     tag = uuid.uuid4().hex[:6]
     one, two = f"race.een.{tag}", f"race.twee.{tag}"
     release, go = tmp_path / "release", tmp_path / "go"
-    pk = int(site.python(SETUP.format(one=one, two=two)).strip())
+    pk = int(site.python(SETUP.format(one=one, two=two)).split()[-1])
     # The challenger logs in first: on SQLite that write would wait for the holder too.
     challenger = site.start("shell", "-c", CHALLENGER.format(pk=pk, go=go), log_name=f"challenger-{tag}")
     holder = None

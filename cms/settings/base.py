@@ -275,6 +275,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},  # once, not twice
         "elastic_transport": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},  # not its banner on every command's output
+        # Not their banners and task chatter on every command's output.
+        "axes": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
     },
 }
