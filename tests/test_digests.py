@@ -420,3 +420,16 @@ def test_a_mail_whose_access_did_not_change_is_sent_as_built():
     assert digests.send_outbox() == 1
     [message] = mail.outbox
     assert (message.subject, message.body) == (built.subject, built.body_text)
+
+
+def test_the_sender_leaves_the_mail_server_alone_when_the_outbox_is_empty(settings):
+    from .processes import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # down
+    assert digests.send_outbox() == 0  # no task fails every five minutes while it is down
+    follower("mlp.partner", NEWS)
+    change(NEWS)
+    built_but_not_sent()
+    with pytest.raises(ConnectionError):
+        digests.send_outbox()
