@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
 from wagtail.documents import get_document_model_string
+from wagtail.models import Page as WagtailPage
 from wagtail.search import index
 
 from .forms import PartnerAccountForm, RestrictedPageForm
@@ -291,7 +292,8 @@ class RestrictedPageMixin(models.Model):
     )
 
     base_form_class = RestrictedPageForm
-    settings_panels = [RestrictionPanel()]
+    # Wagtail's own settings (scheduled publishing, comments) stay beside the restriction.
+    settings_panels = [*WagtailPage.settings_panels, RestrictionPanel()]
     # The extranet restriction is the one control of who reads a page: no Wagtail
     # "Privacy" beside it (one that exists is still honoured, see access.ViewRestriction).
     private_page_options = []

@@ -128,3 +128,9 @@ def test_page_explorer_marks_restricted_pages_with_their_profiles(login):
     disclaimer = Page.objects.get(url_path="/extranet/disclaimer/").title
     assert 'title="Beveiligd: Extranet-DAS"' in rows[das]
     assert "privacy-indicator" not in rows[disclaimer]
+
+
+def test_editors_keep_wagtails_scheduled_publishing_beside_the_restriction(login):
+    html = login("redacteur").get(edit_url(Page.objects.get(url_path="/extranet/disclaimer/"))).content.decode()
+    assert 'name="go_live_at"' in html and 'name="expire_at"' in html
+    assert 'name="restriction"' in html and "Effectieve toegang" in html
