@@ -9,6 +9,7 @@ class CmsExtranetConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers them)
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()

@@ -1,0 +1,63 @@
+"""System checks for what would silently open a path around the access rules."""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from django.core.files.storage import storages
+from django.urls import NoReverseMatch, reverse
+
+REQUIRED_APPS = ["wagtail.contrib.settings", "wagtail.documents"]
+
+
+@register()
+def check_access_settings(app_configs, **kwargs):
+    problems = []
+    if getattr(settings, "WAGTAILDOCS_SERVE_METHOD", None) != "serve_view":
+        problems.append(
+            Error(
+                "Documents are not served through Wagtail's serve view, so their "
+                "restriction is not enforced.",
+                hint='Set WAGTAILDOCS_SERVE_METHOD = "serve_view".',
+                id="cms_extranet.E001",
+            )
+        )
+    for app in REQUIRED_APPS:
+        if not apps.is_installed(app):
+            problems.append(
+                Error(f"{app} is not in INSTALLED_APPS.", hint=f'Add "{app}".', id="cms_extranet.E002")
+            )
+    names = list(settings.INSTALLED_APPS)
+    if "wagtail.admin" in names and names.index("cms_extranet") > names.index("wagtail.admin"):
+        problems.append(
+            Error(
+                "cms_extranet comes after wagtail.admin: the admin shows Wagtail's privacy "
+                "instead of the extranet restriction.",
+                hint='Put "cms_extranet" before "wagtail.admin" in INSTALLED_APPS.',
+                id="cms_extranet.E003",
+            )
+        )
+    from .storage import MediaStorage
+
+    if not isinstance(storages["default"], MediaStorage):
+        problems.append(
+            Error(
+                "Wagtail's documents are stored under MEDIA_ROOT, where a web server serving "
+                "media hands them to anyone.",
+                hint='Set STORAGES["default"] to {"BACKEND": "cms_extranet.storage.MediaStorage"}.',
+                id="cms_extranet.E004",
+            )
+        )
+    try:
+        login_url = reverse("login")
+    except NoReverseMatch:
+        login_url = None
+    if login_url is None or settings.LOGIN_URL not in (login_url, "login"):
+        problems.append(
+            Warning(
+                "LOGIN_URL is not the extranet's login: anonymous visitors of a secured page "
+                "are sent elsewhere.",
+                hint=f"Include cms_extranet.urls and set LOGIN_URL = {login_url or '/inloggen/'!r}.",
+                id="cms_extranet.W005",
+            )
+        )
+    return problems
