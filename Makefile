@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test bench-search bench-digests bench-office
+.PHONY: install install-test run test bench-search bench-digests bench-office
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,12 @@ $(VENV)/installed: requirements.txt
 
 install: $(VENV)/installed
 
+$(VENV)/installed-test: $(VENV)/installed requirements-test.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+install-test: $(VENV)/installed-test
+
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
@@ -20,13 +26,13 @@ run: install
 	@echo "Extranet: http://$(HOST)/  (Wagtail-admin: http://$(HOST)/admin/)"
 	@trap 'kill 0' EXIT; $(PY) manage.py qcluster & $(PY) manage.py runserver $(HOST)
 
-test: install
+test: install-test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench-search: install
 	.ci/postgres.sh $(PY) bench/search_bench.py $(BENCH_ARGS)
 
-bench-digests: install
+bench-digests: install-test
 	.ci/postgres.sh $(PY) bench/digest_bench.py $(BENCH_ARGS)
 
 bench-office: install
