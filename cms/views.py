@@ -1,6 +1,6 @@
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -10,10 +10,7 @@ def server_error(request):
     that it needs no database. A database that cannot be reached (down, or locked too
     long) is a 503 "tijdelijk niet beschikbaar" with a Retry-After."""
     error = sys.exc_info()[1]
-    unavailable = isinstance(error, (OperationalError, InterfaceError)) or (
-        isinstance(error, DatabaseError) and "connection" in str(error).lower()
-    )
-    if unavailable:
+    if isinstance(error, (OperationalError, InterfaceError)):
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "60"
         return response

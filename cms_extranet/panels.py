@@ -38,13 +38,11 @@ def restriction_summary(page, request=None, with_source=True):
 
     Page = swapper.load_model("wagtailcore", "Page")
     tree = RestrictionTree.current()
-    if page is None:
+    is_new = page is None
+    if is_new:
         match = getattr(request, "resolver_match", None)
         parent_id = match.kwargs.get("parent_page_id") if match else None
         page = Page.objects.filter(pk=parent_id).first() if parent_id else None
-        is_new = True
-    else:
-        is_new = False
     effective = effective_restriction(page) if page else tree.effective("")
     names = _profile_names(request)
     profiles = sorted(names.get(code, code) for code in effective.profiles)

@@ -100,7 +100,7 @@ def create_user(request, administrator, first_name, last_name, email):
     user.save()
     account = PartnerAccount.objects.create(user=user, vestiging=administrator.vestiging)
     audit(request, AuditAction.USER_CREATED, account)
-    mails.queue(request, (mails.access, user))
+    mails.queue((mails.access, user))
     return account
 
 
@@ -172,14 +172,14 @@ def decide(request, access_request, approve, reason=""):
     user = access_request.account.user
     if approve:
         _grant(request, access_request)
-        mails.queue(request, (mails.granted, access_request), (mails.access, user))
+        mails.queue((mails.granted, access_request), (mails.access, user))
     else:
         access_request.record(RequestStatus.REJECTED, request.user, access_request.reason)
         audit(
             request, AuditAction.REJECTED, access_request.account,
             profile=access_request.profile, access_request=access_request, reason=access_request.reason,
         )
-        mails.queue(request, (mails.rejected, access_request))
+        mails.queue((mails.rejected, access_request))
     return access_request
 
 
@@ -257,7 +257,7 @@ def review_form(request, form, accept, reason=""):
     if accept:
         open_vestiging_if_ready(request, form.account.vestiging)
     else:
-        mails.queue(request, (mails.form_rejected, form))
+        mails.queue((mails.form_rejected, form))
     return form
 
 
@@ -280,7 +280,7 @@ def open_vestiging_if_ready(request, vestiging):
     vestiging.uitbetaling_access = True
     vestiging.save(update_fields=["uitbetaling_access"])
     audit(request, AuditAction.VESTIGING_ACCESS, vestiging=vestiging)
-    mails.queue(request, *((mails.vestiging_access, administrator.user) for administrator in administrators))
+    mails.queue(*((mails.vestiging_access, administrator.user) for administrator in administrators))
 
 
 def record_account_change(sender, request, account, changes, **kwargs):

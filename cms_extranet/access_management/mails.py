@@ -2,7 +2,7 @@
 
 Queued after the transaction commits, as one django-q2 task per occasion, which sends its
 mails in order: a refused or rolled-back change mails nobody, and an unreachable mail server
-never fails the person's request (the failed task stays in the admin's django-q2 list).
+never fails the person's request (``mail_tasks`` tries again, then lists it as failed).
 """
 
 from urllib.parse import urljoin
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+
 from .. import mail_tasks
 from ..links import absolute_url
 
@@ -26,7 +27,7 @@ VESTIGING_ACCESS_SUBJECT = _("VDAB: Je kan nu toegang tot Extranet voor Uitbetal
 FORM_REJECTED_SUBJECT = _("VDAB: Je formulier gebruiksvoorwaarden werd afgewezen")
 
 
-def queue(request, *mails):
+def queue(*mails):
     """``mails``: (mail function, model instance) pairs, sent in this order. Links point
     to the site's public address."""
     site_url = absolute_url()

@@ -188,7 +188,7 @@ class AccessMailView(AdministratorRequiredMixin, View):
 
     def post(self, request, pk):
         account = get_object_or_404(self.accounts(), pk=pk)
-        mails.queue(request, (mails.access, account.user))
+        mails.queue((mails.access, account.user))
         messages.success(request, _("%(user)s krijgt opnieuw een mail met de login en een link.") % {"user": account})
         return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
 

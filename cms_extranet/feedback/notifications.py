@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+
 from .. import mail_tasks
 from ..links import absolute_url
 
 TASK = "cms_extranet.feedback.tasks.notify_editors"
 
 
-def notify_after_commit(request, feedback):
+def notify_after_commit(feedback):
     site_url = absolute_url()
     feedback_id = feedback.pk
     transaction.on_commit(

@@ -135,7 +135,7 @@ class FeedbackView(PageOfOriginMixin, FormView):
                         user=user if user.is_authenticated else None,
                         client_key=key,
                     )
-                    notifications.notify_after_commit(self.request, feedback)
+                    notifications.notify_after_commit(feedback)
         except OperationalError:  # the database stayed locked (SQLite) or went away
             form.add_error(None, BUSY_MESSAGE)
             return self.render_to_response(self.get_context_data(form=form), status=503)
