@@ -392,7 +392,7 @@ def run(args):
     settings.DEBUG = False
     settings.WAGTAILSEARCH_BACKENDS["peer"] = {
         "BACKEND": "bench.peer_backend",
-        "URLS": [settings.ELASTICSEARCH_URL],
+        "URLS": [settings.EXTRANET_SEARCH_ELASTICSEARCH_URL],
         "INDEX": "bench-peer",
         "AUTO_UPDATE": False,
         "TIMEOUT": 30,
@@ -413,12 +413,12 @@ def run(args):
         grow(generator, size)
         set_restrictions("a", generator, rng)
         users = bench_users()
-        settings.ELASTICSEARCH_URL_SAVED, settings.ELASTICSEARCH_URL = settings.ELASTICSEARCH_URL, ""
+        settings.ELASTICSEARCH_URL_SAVED, settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = settings.EXTRANET_SEARCH_ELASTICSEARCH_URL, ""
         seconds, _ = timed(call_command, "update_index", backend_name="default", verbosity=0)
         results[f"db-index-{size}"] = seconds
         save(results)
         results[f"db-{size}"] = time_view(our_view(), users, queries, args.requests // 2, f"database {size}")
-        settings.ELASTICSEARCH_URL = settings.ELASTICSEARCH_URL_SAVED
+        settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = settings.ELASTICSEARCH_URL_SAVED
         tqdm.write(f"database backend at {size}: {results[f'db-{size}']}")
 
     es = client(timeout=120)
@@ -430,7 +430,7 @@ def run(args):
         with tqdm(total=generator.Page.objects.live().filter(depth__gt=1).count(), desc=f"rebuild {shape}", unit="pagina") as progress:
             seconds, (_name, count) = timed(indexing.rebuild, progress=progress)
         results[f"rebuild-{shape}"] = (seconds, count)
-        es.indices.refresh(index=settings.SEARCH_INDEX_ALIAS)
+        es.indices.refresh(index=settings.EXTRANET_SEARCH_INDEX_ALIAS)
         results[f"ours-{shape}"] = time_view(our_view(), users, queries, args.requests, f"ours {shape}")
         results[f"peer-{shape}"] = time_view(peer_view("peer"), users, queries, args.requests, f"peer {shape}")
         save(results)

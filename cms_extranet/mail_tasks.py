@@ -5,11 +5,12 @@ times; after that it fails and stays in the admin's "Mislukte taken"."""
 import datetime
 import smtplib
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 from django_q.tasks import async_task
+
+from .conf import extranet_settings
 
 UNREACHABLE = (ConnectionError, TimeoutError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
 
@@ -23,9 +24,9 @@ def send(func, *args, attempt=1):
     try:
         return import_string(func)(*args)
     except UNREACHABLE:
-        if attempt >= getattr(settings, "EXTRANET_MAIL_ATTEMPTS", 60):
+        if attempt >= extranet_settings.MAIL_ATTEMPTS:
             raise
-        delay = getattr(settings, "EXTRANET_MAIL_RETRY_DELAY", 60)
+        delay = extranet_settings.MAIL_RETRY_DELAY
         Schedule.objects.create(
             func="cms_extranet.mail_tasks.send",
             args=repr((func, *args)),

@@ -3,6 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 
+from .conf import extranet_settings
+
 PRIVATE_ALIAS = "extranet_private"
 
 
@@ -11,7 +13,7 @@ class PrivateStorage(FileSystemStorage):
     who asks (EXTRANET_PRIVATE_MEDIA_ROOT, by default ``private`` beside MEDIA_ROOT)."""
 
     def __init__(self, **kwargs):
-        location = getattr(settings, "EXTRANET_PRIVATE_MEDIA_ROOT", None)
+        location = extranet_settings.PRIVATE_MEDIA_ROOT
         super().__init__(location=location or Path(settings.MEDIA_ROOT).parent / "private")
 
     def url(self, name):

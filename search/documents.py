@@ -3,12 +3,13 @@
 from functools import lru_cache
 from html import unescape
 
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import strip_tags
 from elasticsearch import Elasticsearch
 from elasticsearch_dsl import Date, Document, Keyword, Text
 from wagtail.search import index
+
+from .conf import search_settings
 
 # Not a valid profile code (a slug), so it can never collide with one.
 PUBLIC = "@public"
@@ -49,24 +50,24 @@ class PageDocument(Document):
 
 
 def alias_name():
-    return getattr(settings, "SEARCH_INDEX_ALIAS", "extranet-pages")
+    return search_settings.INDEX_ALIAS
 
 
 @lru_cache(maxsize=4)
 def _client(url, timeout):
     nodes = [node.strip() for node in url.split(",") if node.strip()]
-    options = getattr(settings, "ELASTICSEARCH_OPTIONS", {})
+    options = search_settings.ELASTICSEARCH_OPTIONS
     return Elasticsearch(nodes, request_timeout=timeout, max_retries=0, **options)
 
 
 def client(timeout=10):
     """The cluster of ELASTICSEARCH_URL (one node or several, comma-separated), with
-    ELASTICSEARCH_OPTIONS (TLS, authentication) passed to the client as they are."""
-    return _client(settings.ELASTICSEARCH_URL, timeout)
+    EXTRANET_SEARCH_ELASTICSEARCH_OPTIONS (TLS, authentication) passed to the client as they are."""
+    return _client(search_settings.ELASTICSEARCH_URL, timeout)
 
 
 def enabled():
-    return bool(getattr(settings, "ELASTICSEARCH_URL", ""))
+    return bool(search_settings.ELASTICSEARCH_URL)
 
 
 def index_body():
@@ -74,7 +75,7 @@ def index_body():
     return {
         "settings": {
             "number_of_shards": 1,
-            "number_of_replicas": getattr(settings, "SEARCH_INDEX_REPLICAS", 0),
+            "number_of_replicas": search_settings.INDEX_REPLICAS,
             "analysis": ANALYSIS,
         },
         "mappings": PageDocument._doc_type.mapping.to_dict(),

@@ -88,7 +88,7 @@ def drop_indices(es):
 @pytest.fixture
 def elasticsearch(elasticsearch_url, settings, db):
     """Search through Elasticsearch, with a fresh index of the demo pages."""
-    settings.ELASTICSEARCH_URL = elasticsearch_url
+    settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = elasticsearch_url
     es = documents.client()
     drop_indices(es)
     indexing.rebuild()
@@ -101,7 +101,7 @@ def search_backend(request, settings, db):
     """Runs a test once per search backend: the shared contract."""
     if request.param == "elasticsearch":
         return request.getfixturevalue("elasticsearch")
-    settings.ELASTICSEARCH_URL = ""
+    settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = ""
     return None
 
 

@@ -1,7 +1,6 @@
 """The plugin's system checks report each misconfiguration that would open a way around
 the access rules, with an id and a hint; this site's settings report nothing."""
 
-import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 

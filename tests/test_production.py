@@ -112,9 +112,9 @@ def test_gunicorn_serves_pages_static_files_and_the_admin(scratch_site, smtp_ser
 def test_elasticsearch_takes_several_nodes_tls_authentication_and_replicas_from_settings(settings):
     from search import documents
 
-    settings.ELASTICSEARCH_URL = "https://es1.vdab.example:9200, https://es2.vdab.example:9200"
-    settings.ELASTICSEARCH_OPTIONS = {"api_key": "c2xldXRlbA==", "ssl_assert_fingerprint": "AB" * 32}
-    settings.SEARCH_INDEX_REPLICAS = 1
+    settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = "https://es1.vdab.example:9200, https://es2.vdab.example:9200"
+    settings.EXTRANET_SEARCH_ELASTICSEARCH_OPTIONS = {"api_key": "c2xldXRlbA==", "ssl_assert_fingerprint": "AB" * 32}
+    settings.EXTRANET_SEARCH_INDEX_REPLICAS = 1
     documents._client.cache_clear()
     try:
         es = documents.client()

@@ -94,8 +94,8 @@ def test_deleting_a_section_removes_the_documents_of_its_pages(elasticsearch, ho
 
 
 def test_publishing_works_while_elasticsearch_is_down_and_the_update_lands_later(elasticsearch, home, settings, client):
-    url = settings.ELASTICSEARCH_URL
-    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
+    url = settings.EXTRANET_SEARCH_ELASTICSEARCH_URL
+    settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
     page = make_page(home, "tijdens-storing")
     assert IndexUpdate.objects.filter(page_id=page.pk).exists()
     with pytest.raises(Exception):
@@ -104,7 +104,7 @@ def test_publishing_works_while_elasticsearch_is_down_and_the_update_lands_later
     response = client.get("/zoeken/", {"q": "storing"})
     assert response.status_code == 503
     assert "Zoeken is tijdelijk niet beschikbaar" in response.content.decode()
-    settings.ELASTICSEARCH_URL = url
+    settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = url
     index_changes(elasticsearch)
     assert not IndexUpdate.objects.exists()
     assert "Tijdens storing" in client.get("/zoeken/", {"q": "storing"}).content.decode()

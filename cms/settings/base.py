@@ -164,6 +164,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EXTRANET_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
+EXTRANET_AGENCY_NAME = "VDAB"
 
 WAGTAIL_SITE_NAME = "Extranet voor partners"
 # The headless API (/api/v2/) knows the site's users by their session only, reads only.
@@ -207,8 +208,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@extranet.vda
 
 # One node or several, comma-separated; TLS with a CA file or the certificate's SHA-256
 # fingerprint, and an API key or a user and password, as the cluster requires.
-ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
-ELASTICSEARCH_OPTIONS = {
+EXTRANET_SEARCH_ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+EXTRANET_SEARCH_ELASTICSEARCH_OPTIONS = {
     option: value
     for option, value in {
         "ca_certs": os.environ.get("ELASTICSEARCH_CA_CERTS"),
@@ -219,8 +220,8 @@ ELASTICSEARCH_OPTIONS = {
     }.items()
     if value
 }
-SEARCH_INDEX_REPLICAS = int(os.environ.get("SEARCH_INDEX_REPLICAS", "0"))
-SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "extranet-pages")
+EXTRANET_SEARCH_INDEX_REPLICAS = int(os.environ.get("SEARCH_INDEX_REPLICAS", "0"))
+EXTRANET_SEARCH_INDEX_ALIAS = os.environ.get("SEARCH_INDEX_ALIAS", "extranet-pages")
 
 # A task is never handed out again while it may still run: retry > timeout. A task that
 # a crash interrupted runs again after `retry` seconds, at most `max_attempts` times; a

@@ -33,6 +33,6 @@ EXTRANET_MAIL_RETRY_DELAY = int(os.environ.get("EXTRANET_MAIL_RETRY_DELAY", "60"
 
 # The suite searches the database; Elasticsearch tests switch to a node of their own, or
 # to the cluster that ELASTICSEARCH_URL names, under an alias of this run's own.
-ELASTICSEARCH_TEST_URL = ELASTICSEARCH_URL  # noqa: F405
-ELASTICSEARCH_URL = ""
-SEARCH_INDEX_ALIAS = f"test-extranet-pages-{os.getpid()}"
+ELASTICSEARCH_TEST_URL = EXTRANET_SEARCH_ELASTICSEARCH_URL  # noqa: F405
+EXTRANET_SEARCH_ELASTICSEARCH_URL = ""
+EXTRANET_SEARCH_INDEX_ALIAS = f"test-extranet-pages-{os.getpid()}"

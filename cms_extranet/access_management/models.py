@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import PartnerAccount, Profile, Vestiging
+from ..conf import extranet_settings
 from ..storage import private_storage  # noqa: F401 (the migrations name it here)
 
 
 def max_upload_size():
-    return getattr(settings, "EXTRANET_MAX_UPLOAD_SIZE", 5 * 1024 * 1024)
+    return extranet_settings.MAX_UPLOAD_SIZE
 
 
 def validate_pdf(file):

@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .. import mail_tasks
+from ..conf import extranet_settings
 from ..links import absolute_url
 
 TASK = "cms_extranet.feedback.tasks.notify_editors"
@@ -32,7 +33,7 @@ def notify_after_commit(feedback):
 def recipients():
     """EXTRANET_FEEDBACK_RECIPIENTS when set; else the active users with an address who
     may read feedback: superusers and holders of view_feedback (by group or directly)."""
-    configured = getattr(settings, "EXTRANET_FEEDBACK_RECIPIENTS", None)
+    configured = extranet_settings.FEEDBACK_RECIPIENTS
     if configured is not None:
         return list(configured)
     holders = Q(is_superuser=True)

@@ -3,7 +3,6 @@ from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 import swapper
-from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,11 +15,11 @@ from django.views.generic import FormView, TemplateView
 from wagtail.models import Site
 
 from ..access import can_read_page
+from ..conf import extranet_settings
 from . import notifications
 from .forms import FeedbackForm
 from .models import PATH_MAX_LENGTH, Feedback
 
-DEFAULT_RATE_LIMIT = (5, 600)  # submissions, per that many seconds, per client
 RATE_LIMIT_MESSAGE = _(
     "Je hebt de voorbije minuten al veel feedback gestuurd. Probeer het over enkele minuten opnieuw."
 )
@@ -81,7 +80,7 @@ def lock_client(key):
 
 
 def rate_limited(key):
-    count, seconds = getattr(settings, "EXTRANET_FEEDBACK_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    count, seconds = extranet_settings.FEEDBACK_RATE_LIMIT
     since = timezone.now() - timedelta(seconds=seconds)
     return Feedback.objects.filter(client_key=key, created_at__gte=since).count() >= count
 

@@ -29,6 +29,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from ..access import RestrictionTree, load_profiles, readable_pages, user_profiles
+from ..conf import extranet_settings
 from ..links import absolute_url
 from .models import (
     Digest,
@@ -48,7 +49,7 @@ UNSUBSCRIBE_SALT = "extranet.follow.unsubscribe"
 
 def send_lease():
     """How long a send in progress keeps others off a row; after it, a crashed send is retried."""
-    return datetime.timedelta(seconds=getattr(settings, "EXTRANET_DIGEST_SEND_LEASE", 300))
+    return datetime.timedelta(seconds=extranet_settings.DIGEST_SEND_LEASE)
 
 
 def local_zone():

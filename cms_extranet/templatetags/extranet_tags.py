@@ -1,6 +1,7 @@
 from django import template
 
 from ..access import can_read_document, partner_account, user_rights
+from ..conf import extranet_settings
 from ..models import AppLink
 from ..panels import restriction_summary
 
@@ -44,3 +45,9 @@ def extranet_restriction(context, page, with_source=False):
     for the admin's templates that Wagtail fills with its own privacy."""
     request = context.get("request")
     return restriction_summary(page if page and page.pk else None, request, with_source)
+
+
+@register.simple_tag
+def agency_name():
+    """The agency's name (EXTRANET_AGENCY_NAME), for texts such as ``{% agency_name as agency %}``."""
+    return extranet_settings.AGENCY_NAME

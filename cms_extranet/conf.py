@@ -1,0 +1,42 @@
+"""The extranet's settings, each with its default: a host sets ``EXTRANET_<NAME>``.
+
+Plugin code reads them here, never from ``django.conf.settings`` directly.
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+DEFAULTS = {
+    # The agency that runs the extranet, as partners know it ("VDAB").
+    "AGENCY_NAME": _("the agency"),
+    # Largest signed form a partner administrator may upload, in bytes.
+    "MAX_UPLOAD_SIZE": 5 * 1024 * 1024,
+    # Where Wagtail's documents and signed forms are stored; None: next to MEDIA_ROOT.
+    "PRIVATE_MEDIA_ROOT": None,
+    # Feedback submissions per client, per that many seconds.
+    "FEEDBACK_RATE_LIMIT": (5, 600),
+    # Addresses that receive feedback; None: the users who may read feedback.
+    "FEEDBACK_RECIPIENTS": None,
+    # Digests: built at this hour (TIME_ZONE), the weekly one on this weekday (0 = Monday).
+    "DIGEST_HOUR": 7,
+    "DIGEST_WEEKDAY": 0,
+    # How long a digest sender holds its batch before another may take it over, in seconds.
+    "DIGEST_SEND_LEASE": 300,
+    # A mail that cannot be delivered is tried again this often, this many seconds apart.
+    "MAIL_ATTEMPTS": 60,
+    "MAIL_RETRY_DELAY": 60,
+}
+
+
+class Settings:
+    def __init__(self, prefix, defaults):
+        self._prefix = prefix
+        self._defaults = defaults
+
+    def __getattr__(self, name):
+        if name not in self._defaults:
+            raise AttributeError(name)
+        return getattr(settings, self._prefix + name, self._defaults[name])
+
+
+extranet_settings = Settings("EXTRANET_", DEFAULTS)
