@@ -303,7 +303,7 @@ def peer_view(backend_name):
         page_obj = Paginator(backend.search(query, pages, operator="and"), 10).get_page(1)
         results = [Result(p.title, p.get_url(request), "", [], p.last_published_at) for p in page_obj]
         context = {"search_query": query, "page_obj": page_obj, "results": results}
-        return TemplateResponse(request, "search/search.html", context)
+        return TemplateResponse(request, "extranet_search/search.html", context)
 
     return view
 

@@ -48,15 +48,15 @@ def check_access_settings(app_configs, **kwargs):
             )
         )
     try:
-        login_url = reverse("login")
+        login_url = reverse("extranet:login")
     except NoReverseMatch:
         login_url = None
-    if login_url is None or settings.LOGIN_URL not in (login_url, "login"):
+    if login_url is None or settings.LOGIN_URL not in (login_url, "extranet:login"):
         problems.append(
             Warning(
                 "LOGIN_URL is not the extranet's login: anonymous visitors of a secured page "
                 "are sent elsewhere.",
-                hint=f"Include cms_extranet.urls and set LOGIN_URL = {login_url or '/inloggen/'!r}.",
+                hint='Include cms_extranet.urls and set LOGIN_URL = "extranet:login".',
                 id="cms_extranet.W005",
             )
         )

@@ -1,14 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class SearchConfig(AppConfig):
     name = "search"
-    label = "search"
+    label = "extranet_search"
     verbose_name = _("Zoeken")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from .signal_handlers import register_signal_handlers
+        from .signal_handlers import register_signal_handlers, sync_schedule
 
         register_signal_handlers()
+        post_migrate.connect(sync_schedule, sender=self)

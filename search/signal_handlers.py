@@ -1,5 +1,6 @@
 import swapper
 from django.db.models.signals import post_delete
+from django_q.models import Schedule
 from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
 from .indexing import enqueue
@@ -26,3 +27,16 @@ def register_signal_handlers():
     pre_page_move.connect(page_moved, dispatch_uid="search_pre_page_move")
     post_page_move.connect(page_moved, dispatch_uid="search_post_page_move")
     post_delete.connect(page_deleted, dispatch_uid="search_page_deleted")
+
+
+def sync_schedule(**kwargs):
+    """Elasticsearch takes the pages' changes every minute (kept at every migrate)."""
+    Schedule.objects.update_or_create(
+        name="Zoekindex bijwerken",
+        defaults={
+            "func": "search.tasks.process_index_updates",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )

@@ -56,7 +56,7 @@ def present(request, matches):
 class SearchView(TemplateView):
     """Full-text search that shows each visitor only the pages they may read."""
 
-    template_name = "search/search.html"
+    template_name = "extranet_search/search.html"
     paginate_by = 10
     extra_context = {"title": _("Zoeken")}
 

@@ -53,7 +53,7 @@ def password_url(site_url, user):
     """A single-use link to set the password; it expires after PASSWORD_RESET_TIMEOUT and
     once the password changes (Django's password reset token)."""
     path = reverse(
-        "extranet_access_set_password",
+        "extranet_access:set_password",
         kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
     )
     return urljoin(site_url, path)
@@ -63,7 +63,7 @@ def access(site_url, user):
     _send(
         site_url, user, ACCESS_SUBJECT, "access",
         password_url=None if user.has_usable_password() else password_url(site_url, user),
-        login_url=urljoin(site_url, reverse("login")),
+        login_url=urljoin(site_url, reverse("extranet:login")),
     )
 
 
@@ -77,12 +77,12 @@ def rejected(site_url, access_request):
 
 def vestiging_access(site_url, user):
     _send(site_url, user, VESTIGING_ACCESS_SUBJECT, "vestiging_access",
-          toegangsbeheer_url=urljoin(site_url, reverse("extranet_access_index")))
+          toegangsbeheer_url=urljoin(site_url, reverse("extranet_access:index")))
 
 
 def form_rejected(site_url, form):
     _send(site_url, form.account.user, FORM_REJECTED_SUBJECT, "form_rejected", form=form,
-          onboarding_url=urljoin(site_url, reverse("extranet_access_onboarding")))
+          onboarding_url=urljoin(site_url, reverse("extranet_access:onboarding")))
 
 
 MAILS = {mail.__name__: mail for mail in (access, granted, rejected, vestiging_access, form_rejected)}

@@ -100,7 +100,7 @@ class UserCreateView(AdministratorRequiredMixin, FormView):
             _("%(user)s is aangemaakt en krijgt een mail met de login en een link om een wachtwoord te kiezen.")
             % {"user": account},
         )
-        return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
+        return HttpResponseRedirect(reverse("extranet_access:user", args=[account.pk]))
 
 
 class UserView(AdministratorRequiredMixin, FormView):
@@ -154,7 +154,7 @@ class UserView(AdministratorRequiredMixin, FormView):
                 _("De aanvraag voor %(profiles)s wacht op goedkeuring door VDAB.") % {"profiles": ", ".join(pending)},
             )
         messages.success(self.request, _("De toegangen van %(user)s zijn bewaard.") % {"user": account})
-        return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
+        return HttpResponseRedirect(reverse("extranet_access:user", args=[account.pk]))
 
 
 class AdministratorView(AdministratorRequiredMixin, View):
@@ -178,7 +178,7 @@ class AdministratorView(AdministratorRequiredMixin, View):
                     (_("%(user)s is nu administrator.") if value else _("%(user)s is geen administrator meer."))
                     % {"user": account},
                 )
-        return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
+        return HttpResponseRedirect(reverse("extranet_access:user", args=[account.pk]))
 
 
 class AccessMailView(AdministratorRequiredMixin, View):
@@ -190,7 +190,7 @@ class AccessMailView(AdministratorRequiredMixin, View):
         account = get_object_or_404(self.accounts(), pk=pk)
         mails.queue((mails.access, account.user))
         messages.success(request, _("%(user)s krijgt opnieuw een mail met de login en een link.") % {"user": account})
-        return HttpResponseRedirect(reverse("extranet_access_user", args=[account.pk]))
+        return HttpResponseRedirect(reverse("extranet_access:user", args=[account.pk]))
 
 
 class SubmitTermsFormMixin:
@@ -247,7 +247,7 @@ class OnboardingView(SubmitTermsFormMixin, AdministratorRequiredMixin, FormView)
         )
 
     def get_success_url(self):
-        return reverse("extranet_access_onboarding")
+        return reverse("extranet_access:onboarding")
 
 
 class TermsFormFileView(LoginRequiredMixin, View):
@@ -271,7 +271,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     """The mailed link: choose a password once, then log in."""
 
     template_name = "extranet_access/set_password.html"
-    success_url = reverse_lazy("login")
+    success_url = reverse_lazy("extranet:login")
     extra_context = {"title": _("Kies je wachtwoord")}
 
     def form_valid(self, form):
@@ -327,7 +327,7 @@ class TermsFormDecisionView(DecisionView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            file_url=reverse("extranet_access_terms_form_file", args=[self.instance.pk]), **kwargs
+            file_url=reverse("extranet_access:terms_form_file", args=[self.instance.pk]), **kwargs
         )
 
 

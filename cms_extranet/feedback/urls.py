@@ -2,7 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "extranet_feedback"
 urlpatterns = [
-    path("feedback/", views.FeedbackView.as_view(), name="extranet_feedback"),
-    path("feedback/bedankt/", views.ThanksView.as_view(), name="extranet_feedback_thanks"),
+    path("feedback/", views.FeedbackView.as_view(), name="form"),
+    path("feedback/bedankt/", views.ThanksView.as_view(), name="thanks"),
 ]

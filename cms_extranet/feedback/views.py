@@ -86,7 +86,7 @@ def rate_limited(key):
 
 
 def thanks_url(path):
-    url = reverse("extranet_feedback_thanks")
+    url = reverse("extranet_feedback:thanks")
     return f"{url}?{urlencode({'pagina': path})}" if path else url
 
 

@@ -43,7 +43,6 @@ from .models import (
 )
 
 BATCH_SIZE = 500
-SEND_TIME = datetime.time(7, 0)
 UNSUBSCRIBE_SALT = "extranet.follow.unsubscribe"
 
 
@@ -56,16 +55,26 @@ def local_zone():
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def send_time():
+    return datetime.time(extranet_settings.DIGEST_HOUR)
+
+
 def period_of(frequency, moment=None):
     """(period, end) of the latest scheduled run at or before ``moment``: the local date
-    of that 07:00 (a Monday for weekly digests) and that 07:00 as an aware datetime."""
+    of that run (EXTRANET_DIGEST_HOUR; on EXTRANET_DIGEST_WEEKDAY for weekly digests) and
+    its time as an aware datetime."""
     moment = timezone.localtime(moment or timezone.now(), local_zone())
     day = moment.date()
-    if moment.time() < SEND_TIME:
+    if moment.time() < send_time():
         day -= datetime.timedelta(days=1)
     if frequency == Mailing.WEEKLY:
-        day -= datetime.timedelta(days=day.weekday())
-    return day, datetime.datetime.combine(day, SEND_TIME, tzinfo=local_zone())
+        day -= datetime.timedelta(days=(day.weekday() - extranet_settings.DIGEST_WEEKDAY) % 7)
+    return day, datetime.datetime.combine(day, send_time(), tzinfo=local_zone())
+
+
+def next_run(frequency):
+    """The first scheduled run after now."""
+    return period_of(frequency)[1] + period_length(frequency)
 
 
 def period_length(frequency):
@@ -114,7 +123,7 @@ class Renderer:
             "frequency": frequency,
             "name": self.NAME,
             "entries": self.ENTRIES,
-            "profile_url": self.root + reverse("extranet_profile"),
+            "profile_url": self.root + reverse("extranet:profile"),
             "unsubscribe_url": self.UNSUBSCRIBE,
         }
         self.frames = {
@@ -124,7 +133,7 @@ class Renderer:
         self.entries = {}
         self.urls = {}
         self.pages = {}  # live pages loaded by earlier batches: most batches share them
-        self.unsubscribe = self.root + reverse("extranet_follow_unsubscribe", args=["-token-"])
+        self.unsubscribe = self.root + reverse("extranet_follow:unsubscribe", args=["-token-"])
 
     def entry(self, kind, page, changes):
         key = (kind, page.pk, tuple(changes))

@@ -57,7 +57,7 @@ class FollowToggleView(FollowerRequiredMixin, View):
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse({"following": following, "message": str(message)})
         target = back(request, page.url or "/")
-        if not following and target.startswith(resolve_url("extranet_profile")):
+        if not following and target.startswith(resolve_url("extranet:profile")):
             # Removed from the profile list: it shows there once more, greyed, to undo a slip.
             removed = request.session.get(REMOVED_SESSION_KEY, [])
             request.session[REMOVED_SESSION_KEY] = [*removed, page.pk][-50:]
@@ -76,7 +76,7 @@ class MailingView(LoginRequiredMixin, FollowerRequiredMixin, View):
             messages.success(request, _("Je keuze voor de mailing is bewaard."))
         else:
             messages.error(request, _("Kies hoe vaak je een mail wil krijgen."))
-        return HttpResponseRedirect(resolve_url("extranet_profile") + "#mailing")
+        return HttpResponseRedirect(resolve_url("extranet:profile") + "#mailing")
 
 
 @method_decorator(csrf_exempt, name="dispatch")
