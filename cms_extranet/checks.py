@@ -6,7 +6,9 @@ from django.core.checks import Error, Warning, register
 from django.core.files.storage import storages
 from django.urls import NoReverseMatch, reverse
 
-REQUIRED_APPS = ["wagtail.contrib.settings", "wagtail.documents"]
+REQUIRED_APPS = ["wagtail.contrib.settings", "wagtail.documents", "wagtail_modeladmin", "django_q"]
+PRIVATE_RESPONSES = "cms_extranet.middleware.PrivateResponseMiddleware"
+WAGTAIL_REDIRECTS = "wagtail.contrib.redirects.middleware.RedirectMiddleware"
 
 
 @register()
@@ -58,6 +60,24 @@ def check_access_settings(app_configs, **kwargs):
                 "are sent elsewhere.",
                 hint='Include cms_extranet.urls and set LOGIN_URL = "extranet:login".',
                 id="cms_extranet.W005",
+            )
+        )
+    middleware = list(settings.MIDDLEWARE)
+    if PRIVATE_RESPONSES not in middleware:
+        problems.append(
+            Error(
+                "Responses about restricted pages may be kept by shared caches, and rich-text "
+                "links do not know who reads them.",
+                hint=f'Add "{PRIVATE_RESPONSES}" to MIDDLEWARE.',
+                id="cms_extranet.E006",
+            )
+        )
+    if WAGTAIL_REDIRECTS in middleware:
+        problems.append(
+            Error(
+                "Wagtail's redirect middleware tells anyone where a restricted page now lives.",
+                hint=f'Replace "{WAGTAIL_REDIRECTS}" with "cms_extranet.middleware.RedirectMiddleware".',
+                id="cms_extranet.E007",
             )
         )
     return problems

@@ -10,6 +10,7 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import checks  # noqa: F401 (registers them)
         from .signal_handlers import register_signal_handlers, sync_schedule
 
         register_signal_handlers()

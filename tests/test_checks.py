@@ -5,6 +5,9 @@ from django.apps import apps
 from django.conf import settings as django_settings
 
 from cms_extranet.checks import check_access_settings
+from search.checks import check_elasticsearch
+
+from .processes import free_port
 
 
 def ids():
@@ -41,4 +44,32 @@ def test_documents_under_media_root_are_an_error(settings):
 def test_another_login_url_is_a_warning(settings):
     settings.LOGIN_URL = "/accounts/login/"
     [problem] = check_access_settings(None)
-    assert problem.id == "cms_extranet.W005" and "/inloggen/" in problem.hint
+    assert problem.id == "cms_extranet.W005" and "extranet:login" in problem.hint
+
+
+def test_apps_the_rules_need_are_required(monkeypatch):
+    for app in ("wagtail_modeladmin", "django_q"):
+        monkeypatch.setattr(apps, "is_installed", lambda name, app=app: name != app)
+        [problem] = check_access_settings(None)
+        assert problem.id == "cms_extranet.E002" and app in problem.msg
+
+
+def test_responses_without_the_private_middleware_are_an_error(settings):
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if not name.endswith("PrivateResponseMiddleware")]
+    assert ids() == ["cms_extranet.E006"]
+
+
+def test_wagtails_own_redirects_are_an_error(settings):
+    settings.MIDDLEWARE = [
+        "wagtail.contrib.redirects.middleware.RedirectMiddleware" if name.endswith(".RedirectMiddleware") else name
+        for name in settings.MIDDLEWARE
+    ]
+    assert ids() == ["cms_extranet.E007"]
+
+
+def test_an_unreachable_elasticsearch_is_a_warning(settings):
+    settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"
+    [problem] = check_elasticsearch(None)
+    assert problem.id == "extranet_search.W001"
+    settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = ""
+    assert check_elasticsearch(None) == []
