@@ -1,7 +1,7 @@
 """Search benchmark (issue 3): trimmed search against stock Wagtail, at 100 000 pages.
 
 Run with `make bench-search`: a throwaway PostgreSQL (.ci/postgres.sh) and Elasticsearch
-node (search.testing) are started and stopped; the figures go to docs/benchmarks.md.
+node (es_node) are started and stopped; the figures go to docs/benchmarks.md.
 """
 
 import argparse
@@ -366,7 +366,7 @@ def timed(fn, *args, **kwargs):
 
 def main():
     args = parse_args()
-    from search.testing import Node
+    from es_node import Node
 
     node = None
     if not os.environ.get("ELASTICSEARCH_URL"):
@@ -452,7 +452,7 @@ def machine():
 def write_report(args, report, generator):
     from django.db import connection
 
-    from search.testing import ES_VERSION
+    from es_node import ES_VERSION
 
     r = report["results"]
     lines = [

@@ -14,7 +14,7 @@ from .conf import search_settings
 # Not a valid profile code (a slug), so it can never collide with one.
 PUBLIC = "@public"
 
-# The token filter of this project's plugin (search/elasticsearch_plugin), installed on every
+# The token filter of this project's plugin (es_node/plugin), installed on every
 # node, tests included: Lucene's Snowball Dutch stemmer, the same analysis everywhere.
 PLUGIN_STEMMER = "extranet_dutch_stem"
 

@@ -1,5 +1,7 @@
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -7,11 +9,11 @@ from django.core.management import call_command
 
 from cms.pages.models import ContentPage, HomePage
 from cms_extranet.models import PartnerAccount, Profile
+from es_node import Node, missing_tools
 from search import documents, indexing
-from search.testing import Node, missing_tools
 
 from .browser import chromium, web_server
-from .processes import ScratchSite, SMTPServer
+from .processes import ROOT, ScratchSite, SMTPServer
 
 PASSWORD = "extranet-demo"
 
@@ -110,6 +112,24 @@ def index_changes(es):
     if es is not None:
         indexing.process_updates()
         es.indices.refresh(index=documents.alias_name())
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory):
+    """The distribution as `pip wheel` builds it from a copy of the sources (no stale build/)."""
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source)
+    for package in ("cms_extranet", "search"):
+        shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
+    output = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(output), str(source)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert built.returncode == 0, built.stderr
+    [path] = output.glob("wagtail_extranet-*.whl")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,8 @@
-"""A throwaway Elasticsearch node for tests and benchmarks.
+"""The Elasticsearch tooling outside the runtime packages: a throwaway node for tests and benchmarks, and the build of the Dutch stemming plugin every node needs (``python -m es_node <dir>``).
 
 The official test distribution comes from Maven Central (``mvn dependency:copy``) and is
 cached outside the repository. The project's Dutch stemming plugin
-(``search/elasticsearch_plugin``) is built and installed into it as on production nodes.
+(``es_node/plugin``) is built and installed into it as on production nodes.
 """
 
 import hashlib
@@ -19,7 +19,7 @@ from pathlib import Path
 
 ES_VERSION = "8.19.21"
 ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
-PLUGIN_SOURCE = Path(__file__).parent / "elasticsearch_plugin"
+PLUGIN_SOURCE = Path(__file__).parent / "plugin"
 PLUGIN_NAME = "extranet-analysis-dutch"
 IS_ROOT = os.geteuid() == 0
 
