@@ -265,6 +265,19 @@ def test_the_schedules_run_daily_and_on_monday_at_seven_and_are_never_retried_wh
     assert Schedule.objects.filter(name="Digests versturen").exists()
 
 
+def test_the_schedules_and_periods_follow_the_digest_settings(settings):
+    settings.EXTRANET_DIGEST_HOUR, settings.EXTRANET_DIGEST_WEEKDAY = 6, 4  # Friday 06:00
+    call_command("migrate", verbosity=0)  # the app keeps its schedules at every migrate
+    daily = Schedule.objects.get(name="Digests dagelijks")
+    weekly = Schedule.objects.get(name="Digests wekelijks")
+    assert (daily.cron, weekly.cron) == ("0 6 * * *", "0 6 * * 5")
+    run = timezone.localtime(weekly.next_run, BRUSSELS)
+    assert (run.weekday(), run.hour) == (4, 6) and run > timezone.now()
+    saturday = datetime.datetime(2030, 3, 30, 12, tzinfo=BRUSSELS)
+    assert digests.period_of("weekly", saturday)[0] == datetime.date(2030, 3, 29)
+    assert digests.period_of("daily", saturday.replace(hour=5))[0] == datetime.date(2030, 3, 29)
+
+
 def test_the_command_shows_progress_and_sends_the_latest_period(capsys):
     follower("mlp.partner", NEWS)
     change(NEWS, at=digests.period_of("daily")[1] - datetime.timedelta(hours=1))
