@@ -12,7 +12,7 @@ MAX_MATCHES = 1000
 
 class SearchUnavailableError(APIException):
     status_code = 503
-    default_detail = _("Zoeken is tijdelijk niet beschikbaar. Probeer het later opnieuw.")
+    default_detail = _("Search is temporarily unavailable. Try again later.")
 
 
 class TrimmedSearchFilter(BaseFilterBackend):

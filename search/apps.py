@@ -1,12 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SearchConfig(AppConfig):
     name = "search"
     label = "extranet_search"
-    verbose_name = _("Zoeken")
+    verbose_name = pgettext_lazy("site search", "Search")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -9,14 +9,14 @@ class IndexUpdate(models.Model):
     the update, so nothing is lost while Elasticsearch is down.
     """
 
-    page_id = models.PositiveIntegerField(_("pagina-id"))
-    path = models.CharField(_("boompad"), max_length=255)
-    subtree = models.BooleanField(_("met onderliggende pagina's"), default=False)
-    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    page_id = models.PositiveIntegerField(_("page ID"))
+    path = models.CharField(_("tree path"), max_length=255)
+    subtree = models.BooleanField(_("with the pages below it"), default=False)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("bij te werken zoekdocument")
-        verbose_name_plural = _("bij te werken zoekdocumenten")
+        verbose_name = _("search document to update")
+        verbose_name_plural = _("search documents to update")
         ordering = ["pk"]
 
     def __str__(self):

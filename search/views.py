@@ -4,7 +4,7 @@ import swapper
 from django.core.paginator import Paginator
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.generic import TemplateView
 
 from cms_extranet.access import readable_breadcrumbs
@@ -58,7 +58,7 @@ class SearchView(TemplateView):
 
     template_name = "extranet_search/search.html"
     paginate_by = 10
-    extra_context = {"title": _("Zoeken")}
+    extra_context = {"title": pgettext_lazy("site search", "Search")}
 
     def get(self, request, *args, **kwargs):
         context = self.get_context_data(**kwargs)

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class PagesConfig(AppConfig):
     name = "cms.pages"
     label = "pages"
-    verbose_name = "Pagina's"
+    verbose_name = _("Pages")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -15,7 +15,7 @@ from cms_extranet.models import RestrictedPageMixin
 
 class DocumentLinkBlock(blocks.StructBlock):
     document = DocumentChooserBlock(label=_("document"))
-    label = blocks.CharBlock(label=_("linktekst"), required=False)
+    label = blocks.CharBlock(label=_("link text"), required=False)
 
     class Meta:
         icon = "doc-full"
@@ -23,14 +23,14 @@ class DocumentLinkBlock(blocks.StructBlock):
 
 
 class BodyBlock(blocks.StreamBlock):
-    heading = blocks.CharBlock(label=_("tussentitel"), icon="title", template="pages/blocks/heading.html")
-    paragraph = blocks.RichTextBlock(label=_("tekst"))
+    heading = blocks.CharBlock(label=_("subheading"), icon="title", template="pages/blocks/heading.html")
+    paragraph = blocks.RichTextBlock(label=_("text"))
     document = DocumentLinkBlock(label=_("document"))
 
 
 class BasePage(RestrictedPageMixin, Page):
-    intro = models.TextField(_("inleiding"), blank=True)
-    body = StreamField(BodyBlock(), verbose_name=_("inhoud"), blank=True)
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("content"), blank=True)
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
@@ -56,9 +56,9 @@ class HomePage(BasePage):
     parent_page_types = ["wagtailcore.Page"]
 
     class Meta:
-        verbose_name = _("homepagina")
+        verbose_name = _("home page")
 
 
 class ContentPage(BasePage):
     class Meta:
-        verbose_name = _("inhoudspagina")
+        verbose_name = _("content page")

@@ -148,6 +148,8 @@ LANGUAGES = [("nl-be", "Nederlands")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("nl-be", "Nederlands"), ("en", "English")]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
+# The host's own texts (cms/ and templates/); the plugins bring their catalogues along.
+LOCALE_PATHS = [BASE_DIR / "cms" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -6,8 +6,8 @@ from .models import MESSAGE_MAX_LENGTH
 
 HONEYPOT_FIELD = "website"
 HONEYPOT_MESSAGE = _(
-    "Je bericht werd niet verstuurd: het veld 'Laat dit veld leeg' was ingevuld. "
-    "Dat veld houdt spamrobots tegen. Je tekst staat hieronder nog; verstuur hem opnieuw."
+    "Your message was not sent: the field 'Leave this field empty' was filled in. "
+    "That field keeps spam robots out. Your text is still below; send it again."
 )
 
 
@@ -20,36 +20,36 @@ class HoneypotInput(forms.TextInput):
 
 class FeedbackForm(forms.Form):
     message = forms.CharField(
-        label=_("Bericht"),
+        label=_("Message"),
         max_length=MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=format_lazy(_("Maximaal {max} tekens."), max=MESSAGE_MAX_LENGTH),
+        help_text=format_lazy(_("At most {max} characters."), max=MESSAGE_MAX_LENGTH),
         error_messages={
-            "required": _("Schrijf je bericht."),
+            "required": _("Write your message."),
             "max_length": _(
-                "Je bericht is te lang: maximaal %(limit_value)d tekens, het zijn er %(show_value)d."
+                "Your message is too long: at most %(limit_value)d characters, it has %(show_value)d."
             ),
         },
     )
     name = forms.CharField(
-        label=_("Naam (niet verplicht)"),
+        label=_("Name (optional)"),
         max_length=200,
         required=False,
-        error_messages={"max_length": _("Je naam mag maximaal %(limit_value)d tekens lang zijn.")},
+        error_messages={"max_length": _("Your name may be at most %(limit_value)d characters long.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label=_("E-mailadres (niet verplicht)"),
+        label=_("Email address (optional)"),
         required=False,
-        help_text=_("Alleen als je een antwoord wil."),
+        help_text=_("Only if you want a reply."),
         error_messages={
-            "invalid": _("Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.be."),
-            "max_length": _("Dit e-mailadres is te lang."),
+            "invalid": _("Enter a valid email address, for example name@example.com."),
+            "max_length": _("This email address is too long."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     website = forms.CharField(
-        label=_("Laat dit veld leeg"),
+        label=_("Leave this field empty"),
         required=False,
         widget=HoneypotInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )

@@ -17,38 +17,38 @@ class Feedback(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("pagina"),
+        verbose_name=_("page"),
     )
     path = models.CharField(
-        _("pad"),
+        _("path"),
         max_length=PATH_MAX_LENGTH,
         blank=True,
-        help_text=_("Het adres op de site waar de feedback vandaan kwam."),
+        help_text=_("The address on the site that the feedback came from."),
     )
-    message = models.TextField(_("bericht"))
-    name = models.CharField(_("naam"), max_length=200, blank=True)
-    email = models.EmailField(_("e-mailadres"), blank=True)
+    message = models.TextField(_("message"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("ingelogde gebruiker"),
+        verbose_name=_("logged-in user"),
     )
-    created_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True, db_index=True)
-    handled = models.BooleanField(_("behandeld"), default=False)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    handled = models.BooleanField(_("handled"), default=False)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("behandeld door"),
+        verbose_name=_("handled by"),
     )
-    handled_at = models.DateTimeField(_("behandeld op"), null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     # An HMAC of the client's IP address (never the address itself), for the rate limit.
-    client_key = models.CharField(_("clientsleutel"), max_length=64, editable=False)
+    client_key = models.CharField(_("client key"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("feedback")

@@ -49,8 +49,8 @@ def recipients():
 def subject(feedback):
     about = " ".join(feedback.page_label.split())
     if not about:
-        return _("Extranet: nieuwe feedback")
-    return Truncator(_("Extranet: nieuwe feedback over %(about)s") % {"about": about}).chars(150)
+        return _("Extranet: new feedback")
+    return Truncator(_("Extranet: new feedback about %(about)s") % {"about": about}).chars(150)
 
 
 def messages(feedback, site_url):

@@ -21,11 +21,11 @@ from .forms import FeedbackForm
 from .models import PATH_MAX_LENGTH, Feedback
 
 RATE_LIMIT_MESSAGE = _(
-    "Je hebt de voorbije minuten al veel feedback gestuurd. Probeer het over enkele minuten opnieuw."
+    "You have sent a lot of feedback in the past few minutes. Try again in a few minutes."
 )
 BUSY_MESSAGE = _(
-    "Het is even erg druk: je feedback werd nog niet bewaard. Je tekst staat hieronder nog; "
-    "probeer opnieuw."
+    "It is very busy at the moment: your feedback has not been saved yet. Your text is "
+    "still below; try again."
 )
 
 
@@ -109,7 +109,7 @@ class PageOfOriginMixin:
 class FeedbackView(PageOfOriginMixin, FormView):
     template_name = "extranet_feedback/form.html"
     form_class = FeedbackForm
-    extra_context = {"title": _("Geef feedback")}
+    extra_context = {"title": _("Give feedback")}
 
     def get_initial(self):
         user = self.request.user
@@ -147,4 +147,4 @@ class FeedbackView(PageOfOriginMixin, FormView):
 @method_decorator(never_cache, name="dispatch")
 class ThanksView(PageOfOriginMixin, TemplateView):
     template_name = "extranet_feedback/thanks.html"
-    extra_context = {"title": _("Bedankt voor je feedback")}
+    extra_context = {"title": _("Thank you for your feedback")}

@@ -24,7 +24,7 @@ def spreadsheet_safe(value):
 
 
 class SectionFilter(SimpleListFilter):
-    title = _("rubriek")
+    title = _("section")
     parameter_name = "rubriek"
 
     def sections(self, request):
@@ -58,22 +58,22 @@ class FeedbackPermissionHelper(PermissionHelper):
 class FeedbackButtonHelper(ButtonHelper):
     def edit_button(self, pk, classnames_add=None, classnames_exclude=None):
         button = super().edit_button(pk, classnames_add, classnames_exclude)
-        button.update(label=_("Behandeling"), title=_("Behandeld of niet behandeld"))
+        button.update(label=_("Handling"), title=_("Handled or not handled"))
         return button
 
 
 class FeedbackIndexView(IndexView):
     export_headings = {
-        "created_at": _("Ontvangen op"),
-        "page_title": _("Pagina"),
-        "path": _("Adres"),
-        "name": _("Naam"),
-        "email": _("E-mailadres"),
-        "username": _("Ingelogd als"),
-        "message": _("Bericht"),
+        "created_at": _("Received at"),
+        "page_title": _("Page"),
+        "path": _("Address"),
+        "name": _("Name"),
+        "email": _("Email address"),
+        "username": _("Logged in as"),
+        "message": _("Message"),
         "status": _("Status"),
-        "handled_by": _("Behandeld door"),
-        "handled_at": _("Behandeld op"),
+        "handled_by": _("Handled by"),
+        "handled_at": _("Handled at"),
     }
     custom_value_preprocess = {
         **IndexView.custom_value_preprocess,
@@ -104,8 +104,8 @@ class HandleView(EditView):
 
     def get_success_message(self, instance):
         if instance.handled:
-            return _("De feedback is gemarkeerd als behandeld.")
-        return _("De feedback is gemarkeerd als niet behandeld.")
+            return _("The feedback has been marked as handled.")
+        return _("The feedback has been marked as not handled.")
 
 
 @modeladmin_register
@@ -140,26 +140,26 @@ class FeedbackAdmin(ModelAdmin):
         FieldPanel("handled"),
     ]
 
-    @admin.display(description=_("bericht"))
+    @admin.display(description=_("message"))
     def excerpt(self, obj):
         return obj.excerpt(80)
 
-    @admin.display(description=_("pagina"))
+    @admin.display(description=_("page"))
     def page_display(self, obj):
         return obj.page_label or "–"
 
-    @admin.display(description=_("pagina"))
+    @admin.display(description=_("page"))
     def page_title(self, obj):
         return obj.page.title if obj.page is not None else ""
 
     @admin.display(description=_("status"))
     def status(self, obj):
-        return _("Behandeld") if obj.handled else _("Open")
+        return _("Handled") if obj.handled else _("Open")
 
-    @admin.display(description=_("afzender"))
+    @admin.display(description=_("sender"))
     def sender(self, obj):
         return " · ".join(part for part in (obj.name, obj.email) if part) or "–"
 
-    @admin.display(description=_("ingelogd als"))
+    @admin.display(description=_("logged in as"))
     def username(self, obj):
         return obj.user.get_username() if obj.user is not None else ""

@@ -8,7 +8,7 @@ class FollowConfig(AppConfig):
 
     name = "cms_extranet.follow"
     label = "extranet_follow"
-    verbose_name = _("Pagina's volgen")
+    verbose_name = _("Following pages")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

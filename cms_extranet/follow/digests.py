@@ -159,9 +159,9 @@ class Renderer:
                 self.ENTRIES, "".join(self.entry(kind, page, changes) for page, changes in entries)
             )
         if self.frequency == Mailing.WEEKLY:
-            subject = _("Extranet: wijzigingen aan je gevolgde pagina's deze week")
+            subject = _("Extranet: changes to the pages you follow this week")
         else:
-            subject = _("Extranet: wijzigingen aan je gevolgde pagina's")
+            subject = _("Extranet: changes to the pages you follow")
         return Composition(
             subject=f"{subject} ({len(entries)})",
             text=bodies["txt"],
@@ -358,13 +358,13 @@ def build_batch(frequency, period, renderer=None):
 def skip_reason(user, composition):
     """Why this user gets no mail, or None."""
     if not can_follow(user):
-        return _("Geen extranetprofiel meer")
+        return _("No extranet profile any more")
     if composition is None:
-        return _("Geen wijzigingen aan gevolgde pagina's")
+        return _("No changes to followed pages")
     if not user.email:
-        return _("Geen e-mailadres")
+        return _("No email address")
     if not user.is_active:
-        return _("Gebruiker niet actief")
+        return _("User not active")
     return None
 
 

@@ -10,7 +10,7 @@ class MailingForm(forms.ModelForm):
         label=_("Mailing"),
         choices=Mailing.choices,
         widget=forms.RadioSelect,
-        help_text=_("Hoe vaak je een mail krijgt over wijzigingen aan de pagina's die je volgt."),
+        help_text=_("How often you get a mail about changes to the pages you follow."),
     )
 
     class Meta:
@@ -20,11 +20,11 @@ class MailingForm(forms.ModelForm):
 
 class DigestPreviewForm(forms.Form):
     user = forms.ModelChoiceField(
-        label=_("Gebruiker"),
+        label=_("User"),
         queryset=get_user_model().objects.filter(extranet_follows__isnull=False).distinct().order_by("username"),
-        help_text=_("Gebruikers die minstens één pagina volgen."),
+        help_text=_("Users who follow at least one page."),
     )
     frequency = forms.ChoiceField(
-        label=_("Frequentie"),
+        label=_("Frequency"),
         choices=[(Mailing.DAILY, Mailing.DAILY.label), (Mailing.WEEKLY, Mailing.WEEKLY.label)],
     )

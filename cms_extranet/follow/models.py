@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
 
@@ -15,9 +16,9 @@ def can_follow(user):
 
 
 class Mailing(models.TextChoices):
-    NEVER = "never", _("Nooit")
-    DAILY = "daily", _("Dagelijks")
-    WEEKLY = "weekly", _("Wekelijks")
+    NEVER = "never", pgettext_lazy("mailing frequency", "Never")
+    DAILY = "daily", pgettext_lazy("mailing frequency", "Daily")
+    WEEKLY = "weekly", pgettext_lazy("mailing frequency", "Weekly")
 
 
 class Follow(models.Model):
@@ -25,16 +26,16 @@ class Follow(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="extranet_follows",
-        verbose_name=_("gebruiker"),
+        verbose_name=_("user"),
     )
     page = models.ForeignKey(
-        PAGE_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("pagina")
+        PAGE_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
     )
-    created_at = models.DateTimeField(_("gevolgd sinds"), auto_now_add=True)
+    created_at = models.DateTimeField(_("followed since"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("gevolgde pagina")
-        verbose_name_plural = _("gevolgde pagina's")
+        verbose_name = _("followed page")
+        verbose_name_plural = _("followed pages")
         constraints = [
             models.UniqueConstraint(fields=["user", "page"], name="extranet_follow_once")
         ]
@@ -49,15 +50,15 @@ class MailingPreference(models.Model):
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="extranet_mailing",
-        verbose_name=_("gebruiker"),
+        verbose_name=_("user"),
     )
     mailing = models.CharField(
         _("mailing"), max_length=10, choices=Mailing.choices, default=Mailing.NEVER
     )
 
     class Meta:
-        verbose_name = _("mailingvoorkeur")
-        verbose_name_plural = _("mailingvoorkeuren")
+        verbose_name = _("mailing preference")
+        verbose_name_plural = _("mailing preferences")
 
     @classmethod
     def of(cls, user):
@@ -68,7 +69,7 @@ class PageChange(models.Model):
     """A published revision of a page, as the followers' digests list it."""
 
     page = models.ForeignKey(
-        PAGE_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("pagina")
+        PAGE_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("page")
     )
     revision = models.ForeignKey(
         "wagtailcore.Revision",
@@ -76,17 +77,17 @@ class PageChange(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("revisie"),
+        verbose_name=_("revision"),
     )
-    published_at = models.DateTimeField(_("gepubliceerd op"), db_index=True)
+    published_at = models.DateTimeField(_("published at"), db_index=True)
     minor = models.BooleanField(
-        _("kleine wijziging"), default=False, help_text=_("Volgers krijgen er geen mail over.")
+        _("minor change"), default=False, help_text=_("Followers get no mail about it.")
     )
-    note = models.CharField(_("wijzigingsnota"), max_length=300, blank=True)
+    note = models.CharField(_("change note"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = _("paginawijziging")
-        verbose_name_plural = _("paginawijzigingen")
+        verbose_name = _("page change")
+        verbose_name_plural = _("page changes")
         indexes = [models.Index(fields=["page", "published_at"])]
 
     def __str__(self):
@@ -94,11 +95,11 @@ class PageChange(models.Model):
 
 
 class DigestStatus(models.TextChoices):
-    CLAIMED = "claimed", _("In opbouw")
-    PENDING = "pending", _("Klaar om te versturen")
-    SENT = "sent", _("Verstuurd")
-    SKIPPED = "skipped", _("Niet verstuurd")
-    FAILED = "failed", _("Geweigerd door de mailserver")
+    CLAIMED = "claimed", _("Being built")
+    PENDING = "pending", _("Ready to send")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Not sent")
+    FAILED = "failed", _("Refused by the mail server")
 
 
 class Digest(models.Model):
@@ -111,23 +112,23 @@ class Digest(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="extranet_digests",
-        verbose_name=_("gebruiker"),
+        verbose_name=_("user"),
     )
     frequency = models.CharField(
-        _("frequentie"),
+        _("frequency"),
         max_length=10,
         choices=[(Mailing.DAILY, Mailing.DAILY.label), (Mailing.WEEKLY, Mailing.WEEKLY.label)],
     )
-    period = models.DateField(_("periode"))
-    window_start = models.DateTimeField(_("wijzigingen vanaf"), null=True)
-    window_end = models.DateTimeField(_("wijzigingen tot"))
+    period = models.DateField(_("period"))
+    window_start = models.DateTimeField(_("changes from"), null=True)
+    window_end = models.DateTimeField(_("changes until"))
     status = models.CharField(
         _("status"), max_length=10, choices=DigestStatus.choices, default=DigestStatus.CLAIMED
     )
-    reason = models.CharField(_("reden"), max_length=200, blank=True)
-    claimed_at = models.DateTimeField(_("geclaimd op"), auto_now_add=True)
-    built_at = models.DateTimeField(_("opgebouwd op"), null=True)
-    sent_at = models.DateTimeField(_("verstuurd op"), null=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
+    built_at = models.DateTimeField(_("built at"), null=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True)
 
     class Meta:
         verbose_name = _("digest")
@@ -155,21 +156,21 @@ class OutboxMail(models.Model):
     digest = models.OneToOneField(
         Digest, on_delete=models.CASCADE, primary_key=True, related_name="mail"
     )
-    recipient = models.EmailField(_("ontvanger"))
+    recipient = models.EmailField(_("recipient"))
     message_id = models.CharField(_("Message-ID"), max_length=200)
-    subject = models.CharField(_("onderwerp"), max_length=200)
-    body_text = models.TextField(_("tekst"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"))
-    unsubscribe_url = models.URLField(_("afmeldlink"), max_length=500)
+    unsubscribe_url = models.URLField(_("unsubscribe link"), max_length=500)
     # What the mail was built under: the restriction tree's version and the user's
     # profiles. A sender that finds either changed builds the mail again (SPEC §9).
-    access_key = models.CharField(_("gebouwd met toegang"), max_length=500, blank=True)
-    send_started_at = models.DateTimeField(_("verzending gestart op"), null=True)
-    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    access_key = models.CharField(_("built with access"), max_length=500, blank=True)
+    send_started_at = models.DateTimeField(_("sending started at"), null=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
-        verbose_name = _("mail in de outbox")
-        verbose_name_plural = _("mails in de outbox")
+        verbose_name = _("mail in the outbox")
+        verbose_name_plural = _("mails in the outbox")
 
     def __str__(self):
         return self.subject

@@ -14,7 +14,7 @@ class ChangeNotePanel(Panel):
     """
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("heading", _("Melding aan volgers"))
+        kwargs.setdefault("heading", _("Notice to followers"))
         super().__init__(*args, **kwargs)
 
     class BoundPanel(Panel.BoundPanel):

@@ -50,10 +50,10 @@ class FollowToggleView(FollowerRequiredMixin, View):
         following = request.POST.get("volgen") == "1"
         if following:
             Follow.objects.get_or_create(user=request.user, page=page)
-            message = _("Je volgt deze pagina nu: %(title)s.") % {"title": page.title}
+            message = _("You now follow this page: %(title)s.") % {"title": page.title}
         else:
             Follow.objects.filter(user=request.user, page=page).delete()
-            message = _("Je volgt deze pagina niet meer: %(title)s.") % {"title": page.title}
+            message = _("You no longer follow this page: %(title)s.") % {"title": page.title}
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse({"following": following, "message": str(message)})
         target = back(request, page.url or "/")
@@ -73,9 +73,9 @@ class MailingView(LoginRequiredMixin, FollowerRequiredMixin, View):
         form = MailingForm(request.POST, instance=preference or MailingPreference(user=request.user))
         if form.is_valid():
             form.save()
-            messages.success(request, _("Je keuze voor de mailing is bewaard."))
+            messages.success(request, _("Your mailing choice has been saved."))
         else:
-            messages.error(request, _("Kies hoe vaak je een mail wil krijgen."))
+            messages.error(request, _("Choose how often you want to get a mail."))
         return HttpResponseRedirect(resolve_url("extranet:profile") + "#mailing")
 
 
@@ -88,7 +88,7 @@ class UnsubscribeView(TemplateView):
     """
 
     template_name = "extranet_follow/unsubscribe.html"
-    extra_context = {"title": _("Geen mails meer over gevolgde pagina's")}
+    extra_context = {"title": _("No more mails about followed pages")}
 
     def dispatch(self, request, token):
         user_id = digests.user_of_unsubscribe_token(token)
@@ -107,7 +107,7 @@ class UnsubscribeView(TemplateView):
 class DigestPreviewView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
     """The digest a user would get if it were built now, without claiming or sending."""
 
-    page_title = _("Voorbeeld van een digest")
+    page_title = _("Digest preview")
     header_icon = "mail"
 
     permission_required = "extranet_follow.view_digest"

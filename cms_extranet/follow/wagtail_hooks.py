@@ -31,7 +31,7 @@ class FollowViewSet(SnippetViewSet):
 
     model = Follow
     icon = "view"
-    menu_label = _("Gevolgde pagina's")
+    menu_label = _("Followed pages")
     list_display = ["user", "page", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["user__username", "user__email"]
@@ -87,7 +87,7 @@ class DigestPreviewMenuItem(MenuItem):
 @hooks.register("register_settings_menu_item")
 def register_preview_menu_item():
     return DigestPreviewMenuItem(
-        _("Voorbeeld van een digest"),
+        _("Digest preview"),
         reverse("extranet_follow_digest_preview"),
         icon_name="mail",
         order=900,

@@ -1,5 +1,6 @@
 import swapper
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from search import documents, indexing
@@ -12,6 +13,9 @@ class Command(BaseCommand):
         if not documents.enabled():
             raise CommandError("ELASTICSEARCH_URL is not set: the site searches the database.")
         total = swapper.load_model("wagtailcore", "Page").objects.live().filter(depth__gt=1).count()
-        with tqdm(total=total, unit="pagina", disable=options["verbosity"] == 0) as progress:
+        with tqdm(total=total, unit=_("page"), disable=options["verbosity"] == 0) as progress:
             name, count = indexing.rebuild(progress=progress)
-        self.stdout.write(f"{count} pagina's geïndexeerd in {name}; alias {documents.alias_name()} wijst ernaar.")
+        self.stdout.write(
+            _("%(count)s pages indexed in %(index)s; alias %(alias)s points to it.")
+            % {"count": count, "index": name, "alias": documents.alias_name()}
+        )

@@ -76,7 +76,7 @@ class Command(BaseCommand):
             home = self._home()
             document = self._document()
             steps = demo.PUBLIC_PAGES + demo.SECURED_SECTIONS
-            for spec in tqdm(steps, desc="Pagina's", unit="rubriek", disable=options["verbosity"] < 1):
+            for spec in tqdm(steps, desc="Pages", unit="section", disable=options["verbosity"] < 1):
                 self._page(home, spec, document)
             self._settings(home)
             self._app_links()
@@ -255,9 +255,9 @@ class Command(BaseCommand):
             )
 
     def _report(self, users, password):
-        self.stdout.write("\nDemo-logins (wachtwoord: %s)\n" % password)
+        self.stdout.write("\nDemo logins (password: %s)\n" % password)
         width = max(len(u.username) for u in users)
-        self.stdout.write(f"{'gebruiker'.ljust(width)}  profielen")
+        self.stdout.write(f"{'user'.ljust(width)}  profiles")
         for user in users:
             profiles = ", ".join(sorted(user_profiles(user))) or "-"
             if user.is_superuser:

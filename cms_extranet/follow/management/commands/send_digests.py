@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from ... import digests
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         bars = []
 
         def progress(step):
-            labels = {"claim": "claimen", "build": "opbouwen", "send": "versturen"}
+            labels = {"claim": _("claiming"), "build": _("building"), "send": _("sending")}
             bar = tqdm(desc=labels[step], unit="digest", disable=verbosity == 0, file=self.stderr._out)
             bars.append(bar)
             return bar.update
@@ -29,9 +30,12 @@ class Command(BaseCommand):
         try:
             sent = digests.run(frequency, progress=progress)
         except OSError as error:
-            raise CommandError(f"De mailserver is niet bereikbaar: {error}") from error
+            raise CommandError(_("The mail server cannot be reached: %(error)s") % {"error": error}) from error
         finally:
             for bar in bars:
                 bar.close()
         if verbosity:
-            self.stdout.write(f"Periode {period:%d-%m-%Y} (tot {window_end:%H:%M}): {sent} verstuurd.")
+            self.stdout.write(
+                _("Period %(period)s (until %(end)s): %(sent)s sent.")
+                % {"period": f"{period:%d-%m-%Y}", "end": f"{window_end:%H:%M}", "sent": sent}
+            )

@@ -33,7 +33,7 @@
       if (row) row.classList.toggle("is-removed", !result.following);
       if (status) status.textContent = result.message;
     } catch (error) {
-      if (status) status.textContent = "Dat lukte niet. Probeer het opnieuw of herlaad de pagina.";
+      if (status) status.textContent = button.dataset.labelFailed;
     } finally {
       button.disabled = false;
     }
