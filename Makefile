@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install install-test run test bench-search bench-digests bench-office
+.PHONY: install install-test run test messages bench-search bench-digests bench-office
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ run: install
 
 test: install-test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The Dutch catalogues: each app's locale/ (cms_extranet's own without its sub-apps) and the
+# host's cms/locale/ for cms/ and templates/. Fill in the new msgstr, then `make messages` again.
+CATALOGUE_APPS := cms_extranet/follow cms_extranet/feedback cms_extranet/access_management search
+MAKEMESSAGES = $(abspath $(PY)) $(CURDIR)/manage.py makemessages -l nl_BE --no-obsolete
+messages:
+	cd cms_extranet && $(MAKEMESSAGES) -i follow -i feedback -i access_management
+	for app in $(CATALOGUE_APPS); do (cd $$app && $(MAKEMESSAGES)) || exit 1; done
+	$(MAKEMESSAGES) -i cms_extranet -i search -i tests -i bench -i es_node -i var -i build -i .venv
+	for po in $$(find cms cms_extranet search -name django.po); do msgfmt --check -o $${po%.po}.mo $$po || exit 1; done
 
 bench-search: install
 	.ci/postgres.sh $(PY) bench/search_bench.py $(BENCH_ARGS)
