@@ -33,13 +33,13 @@ class SaneParametersMixin:
         super().initial(request, *args, **kwargs)
         values = [*request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1]), *map(str, kwargs.values())]
         if any(not value.isprintable() for value in values):
-            raise BadRequestError(_("Ongeldige tekens in de vraag."))
+            raise BadRequestError(_("Invalid characters in the query."))
         if any(int(v) > 2**31 - 1 for v in request.GET.getlist("offset") if v.isascii() and v.isdigit()):
-            raise BadRequestError(_("Ongeldige waarde in de vraag."))
+            raise BadRequestError(_("Invalid value in the query."))
 
     def handle_exception(self, exc):
         if isinstance(exc, (ValidationError, ValueError, OverflowError, RecursionError)):
-            exc = BadRequestError(_("Ongeldige waarde in de vraag."))
+            exc = BadRequestError(_("Invalid value in the query."))
         return super().handle_exception(exc)
 
 

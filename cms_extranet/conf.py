@@ -4,10 +4,12 @@ Plugin code reads them here, never from ``django.conf.settings`` directly.
 """
 
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 DEFAULTS = {
-    # The agency that runs the extranet, as partners know it ("VDAB").
+    # The agency that runs the extranet, as partners know it (its acronym, say).
     "AGENCY_NAME": _("the agency"),
     # Largest signed form a partner administrator may upload, in bytes.
     "MAX_UPLOAD_SIZE": 5 * 1024 * 1024,
@@ -40,3 +42,16 @@ class Settings:
 
 
 extranet_settings = Settings("EXTRANET_", DEFAULTS)
+
+
+def _agency_text(message):
+    if get_language() is None:
+        # Translations off (makemigrations, migrate): the text as written, so that the
+        # plugin's migrations do not depend on a host's agency name.
+        return str(message)
+    return str(message) % {"agency": extranet_settings.AGENCY_NAME}
+
+
+# A translated text with ``%(agency)s``, the agency's name filled in each time it is shown:
+# for choices, labels and messages that are defined before any request.
+agency_text = lazy(_agency_text, str)

@@ -8,16 +8,15 @@ from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _(
-            "De gebruikersnaam of het wachtwoord is niet juist. "
-            "Let op: beide zijn hoofdlettergevoelig."
+            "The username or the password is incorrect. Note: both are case-sensitive."
         ),
-        "inactive": _("Deze login is niet actief."),
+        "inactive": _("This login is not active."),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("Gebruikersnaam")
-        self.fields["password"].label = _("Wachtwoord")
+        self.fields["username"].label = _("Username")
+        self.fields["password"].label = _("Password")
 
 
 class AdminLoginForm(WagtailLoginForm):
@@ -25,7 +24,7 @@ class AdminLoginForm(WagtailLoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["password"].label = _("Wachtwoord")
+        self.fields["password"].label = _("Password")
 
 
 class RestrictedPageForm(WagtailAdminPageForm):
@@ -38,7 +37,7 @@ class RestrictedPageForm(WagtailAdminPageForm):
         ):
             self.add_error(
                 "restriction_profiles",
-                forms.ValidationError(_("Kies minstens één profiel voor een beveiligde pagina.")),
+                forms.ValidationError(_("Choose at least one profile for a secured page.")),
             )
         return cleaned_data
 
@@ -53,7 +52,7 @@ class PartnerAccountForm(WagtailAdminModelForm):
             return cleaned_data
         account = self.instance
         if cleaned_data.get("vestiging") is None:
-            self.add_error("vestiging", _("Een administrator hoort bij een vestiging."))
+            self.add_error("vestiging", _("An administrator belongs to a branch."))
             return cleaned_data
         if {"vestiging", "is_administrator"} & set(self.changed_data):
             account.administrator_slot = None

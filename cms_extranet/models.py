@@ -13,6 +13,7 @@ from wagtail.documents import get_document_model_string
 from wagtail.models import Page as WagtailPage
 from wagtail.search import index
 
+from .conf import agency_text
 from .forms import PartnerAccountForm, RestrictedPageForm
 from .panels import RestrictionPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -21,10 +22,10 @@ PAGE_MODEL = swapper.get_model_name("wagtailcore", "Page")
 
 
 class OrganisationCondition(models.TextChoices):
-    NONE = "", _("Geen voorwaarde")
-    REGISTERS_IN_MLP = "registers_in_mlp", _("Organisatie registreert in MLP")
+    NONE = "", _("No condition")
+    REGISTERS_IN_MLP = "registers_in_mlp", _("Organisation registers in MLP")
     UITBETALING_ACCESS = "uitbetaling_access", _(
-        "Uitbetalingsinstelling waarvan de vestiging toegang heeft"
+        "Payment institution whose branch has access"
     )
 
 
@@ -32,27 +33,27 @@ class Profile(models.Model):
     """An extranet profile (toegang). Data, not an enum: SPEC §2."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("naam"), max_length=100)
+    name = models.CharField(_("name"), max_length=100)
     requestable = models.BooleanField(
-        _("aan te vragen door een administrator"), default=False
+        _("requestable by an administrator"), default=False
     )
     needs_approval = models.BooleanField(
-        _("aanvraag vereist goedkeuring door VDAB"), default=False
+        agency_text(_("request needs approval by %(agency)s")), default=False
     )
     request_condition = models.CharField(
-        _("voorwaarde voor een aanvraag"),
+        _("condition for a request"),
         max_length=32,
         choices=OrganisationCondition.choices,
         blank=True,
         default=OrganisationCondition.NONE,
-        help_text=_("Een toegekende aanvraag geldt enkel zolang aan deze voorwaarde voldaan is."),
+        help_text=_("A granted request holds only as long as this condition is met."),
     )
     denied_to_auditors = models.BooleanField(
-        _("nooit voor auditoren"), default=False
+        _("never for auditors"), default=False
     )
     help_page = models.ForeignKey(
         PAGE_MODEL,
-        verbose_name=_("pagina over deze toegang"),
+        verbose_name=_("page about this access"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -61,53 +62,53 @@ class Profile(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("profiel")
-        verbose_name_plural = _("profielen")
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
 
     def __str__(self):
         return self.name
 
 
 class ApplicationRight(models.Model):
-    """A right in another VDAB application (toepassingsrecht); it may give a profile."""
+    """A right in another of the agency's applications (toepassingsrecht); it may give a profile."""
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("naam"), max_length=100)
+    name = models.CharField(_("name"), max_length=100)
     profile = models.ForeignKey(
         Profile,
-        verbose_name=_("geeft automatisch het profiel"),
+        verbose_name=_("automatically gives the profile"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="application_rights",
     )
     requires_mlp_training = models.BooleanField(
-        _("enkel na de MLP-opleiding"), default=False
+        _("only after the MLP training"), default=False
     )
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("toepassingsrecht")
-        verbose_name_plural = _("toepassingsrechten")
+        verbose_name = _("application right")
+        verbose_name_plural = _("application rights")
 
     def __str__(self):
         return self.name
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("naam"), max_length=200)
-    registers_in_mlp = models.BooleanField(_("registreert in MLP"), default=False)
+    name = models.CharField(_("name"), max_length=200)
+    registers_in_mlp = models.BooleanField(_("registers in MLP"), default=False)
     is_uitbetalingsinstelling = models.BooleanField(
-        _("is een uitbetalingsinstelling"), default=False
+        _("is a payment institution"), default=False
     )
     registers_career_cheques = models.BooleanField(
-        _("registreert loopbaancheques"), default=False
+        _("registers career vouchers"), default=False
     )
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("organisatie")
-        verbose_name_plural = _("organisaties")
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self):
         return self.name
@@ -116,19 +117,19 @@ class Organisation(models.Model):
 class Vestiging(models.Model):
     organisation = models.ForeignKey(
         Organisation,
-        verbose_name=_("organisatie"),
+        verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="vestigingen",
     )
-    name = models.CharField(_("naam"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     uitbetaling_access = models.BooleanField(
-        _("heeft toegang tot Extranet voor Uitbetalingsinstellingen"), default=False
+        _("has access to the Extranet for Payment Institutions"), default=False
     )
 
     class Meta:
         ordering = ["organisation__name", "name"]
-        verbose_name = _("vestiging")
-        verbose_name_plural = _("vestigingen")
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
 
     def __str__(self):
         return f"{self.organisation} – {self.name}"
@@ -140,7 +141,7 @@ MAX_ADMINISTRATORS = 2
 class AdministratorCapReached(ValidationError):
     def __init__(self, vestiging):
         super().__init__(
-            _("Een vestiging heeft hoogstens %(max)s administrators; %(vestiging)s heeft er al %(max)s.")
+            _("A branch has at most %(max)s administrators; %(vestiging)s already has %(max)s.")
             % {"max": MAX_ADMINISTRATORS, "vestiging": vestiging}
         )
 
@@ -150,13 +151,13 @@ class PartnerAccount(models.Model):
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("gebruiker"),
+        verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="partner_account",
     )
     vestiging = models.ForeignKey(
         Vestiging,
-        verbose_name=_("vestiging"),
+        verbose_name=_("branch"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -164,13 +165,13 @@ class PartnerAccount(models.Model):
     )
     is_administrator = models.BooleanField(_("administrator"), default=False)
     administrator_slot = models.PositiveSmallIntegerField(
-        _("administratorplaats"), null=True, blank=True, editable=False
+        _("administrator slot"), null=True, blank=True, editable=False
     )
     is_auditor = models.BooleanField(_("auditor"), default=False)
-    mlp_training_followed = models.BooleanField(_("MLP-opleiding gevolgd"), default=False)
+    mlp_training_followed = models.BooleanField(_("MLP training followed"), default=False)
     rights = models.ManyToManyField(
         ApplicationRight,
-        verbose_name=_("toepassingsrechten"),
+        verbose_name=_("application rights"),
         through="UserRight",
         blank=True,
         related_name="accounts",
@@ -179,8 +180,8 @@ class PartnerAccount(models.Model):
     base_form_class = PartnerAccountForm
 
     class Meta:
-        verbose_name = _("partneraccount")
-        verbose_name_plural = _("partneraccounts")
+        verbose_name = _("partner account")
+        verbose_name_plural = _("partner accounts")
         constraints = [
             # At most MAX_ADMINISTRATORS per vestiging, also under concurrent requests: each
             # administrator holds one of the numbered places, and a place is unique.
@@ -233,14 +234,14 @@ class PartnerAccount(models.Model):
 class UserRight(models.Model):
     account = models.ForeignKey(PartnerAccount, on_delete=models.CASCADE)
     right = models.ForeignKey(ApplicationRight, on_delete=models.CASCADE)
-    granted_at = models.DateTimeField(_("toegekend op"), auto_now_add=True)
+    granted_at = models.DateTimeField(_("granted on"), auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["account", "right"], name="unique_user_right")
         ]
-        verbose_name = _("toepassingsrecht van een gebruiker")
-        verbose_name_plural = _("toepassingsrechten van gebruikers")
+        verbose_name = _("application right of a user")
+        verbose_name_plural = _("application rights of users")
 
 
 class ProfileGrant(models.Model):
@@ -250,10 +251,10 @@ class ProfileGrant(models.Model):
         PartnerAccount, on_delete=models.CASCADE, related_name="profile_grants"
     )
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="grants")
-    approved_at = models.DateTimeField(_("goedgekeurd op"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("approved on"), auto_now_add=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("goedgekeurd door"),
+        verbose_name=_("approved by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -264,14 +265,14 @@ class ProfileGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "profile"], name="unique_profile_grant")
         ]
-        verbose_name = _("toegekend profiel")
-        verbose_name_plural = _("toegekende profielen")
+        verbose_name = _("granted profile")
+        verbose_name_plural = _("granted profiles")
 
 
 class Restriction(models.TextChoices):
-    INHERIT = "inherit", _("Overnemen van de bovenliggende pagina")
-    PUBLIC = "public", _("Publiek: iedereen mag de pagina lezen")
-    PROFILES = "profiles", _("Beveiligd: enkel voor de gekozen profielen")
+    INHERIT = "inherit", _("Inherit from the parent page")
+    PUBLIC = "public", _("Public: anyone may read the page")
+    PROFILES = "profiles", _("Secured: only for the chosen profiles")
 
 
 class RestrictedPageMixin(models.Model):
@@ -282,13 +283,13 @@ class RestrictedPageMixin(models.Model):
     """
 
     restriction = models.CharField(
-        _("toegang"),
+        _("access"),
         max_length=10,
         choices=Restriction.choices,
         default=Restriction.INHERIT,
     )
     restriction_profiles = ParentalManyToManyField(
-        Profile, verbose_name=_("profielen"), blank=True, related_name="+"
+        Profile, verbose_name=_("profiles"), blank=True, related_name="+"
     )
 
     base_form_class = RestrictedPageForm
@@ -322,8 +323,8 @@ class PageRestriction(models.Model):
     profiles = models.ManyToManyField(Profile, blank=True, related_name="+")
 
     class Meta:
-        verbose_name = _("paginabeveiliging")
-        verbose_name_plural = _("paginabeveiligingen")
+        verbose_name = _("page restriction")
+        verbose_name_plural = _("page restrictions")
 
     @classmethod
     def store(cls, page):
@@ -377,11 +378,11 @@ class DocumentRestriction(models.Model):
         on_delete=models.CASCADE,
         related_name="extranet_restriction",
     )
-    profiles = models.ManyToManyField(Profile, verbose_name=_("profielen"), blank=True)
+    profiles = models.ManyToManyField(Profile, verbose_name=_("profiles"), blank=True)
     is_public = models.BooleanField(
-        _("openbaar"),
+        _("public"),
         default=False,
-        help_text=_("Iedereen mag dit document downloaden, ook als geen openbare pagina ernaar verwijst."),
+        help_text=_("Anyone may download this document, even when no public page links to it."),
     )
 
     panels = [
@@ -391,8 +392,8 @@ class DocumentRestriction(models.Model):
     ]
 
     class Meta:
-        verbose_name = _("documentbeveiliging")
-        verbose_name_plural = _("documentbeveiligingen")
+        verbose_name = _("document restriction")
+        verbose_name_plural = _("document restrictions")
 
     def __str__(self):
         return str(self.document)
@@ -401,19 +402,19 @@ class DocumentRestriction(models.Model):
 class AppLink(index.Indexed, models.Model):
     """A tile on the home page linking to one of the partner's applications (SPEC §5)."""
 
-    title = models.CharField(_("titel"), max_length=100)
-    description = models.CharField(_("omschrijving"), max_length=255, blank=True)
-    url = models.URLField(_("adres"))
+    title = models.CharField(_("title"), max_length=100)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    url = models.URLField(_("address"))
     right = models.ForeignKey(
         ApplicationRight,
-        verbose_name=_("zichtbaar met het recht"),
+        verbose_name=_("visible with the right"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
-        help_text=_("Leeg: zichtbaar voor elke aangemelde partner."),
+        help_text=_("Empty: visible to every logged-in partner."),
     )
-    administrators_only = models.BooleanField(_("enkel voor administrators"), default=False)
-    sort_order = models.PositiveIntegerField(_("volgorde"), default=0)
+    administrators_only = models.BooleanField(_("administrators only"), default=False)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     panels = [
         FieldPanel("title"),
@@ -427,8 +428,8 @@ class AppLink(index.Indexed, models.Model):
 
     class Meta:
         ordering = ["sort_order", "title"]
-        verbose_name = _("toepassingslink")
-        verbose_name_plural = _("toepassingslinks")
+        verbose_name = _("application link")
+        verbose_name_plural = _("application links")
 
     def __str__(self):
         return self.title
@@ -436,7 +437,7 @@ class AppLink(index.Indexed, models.Model):
     def clean(self):
         if self.right_id and self.administrators_only:
             raise ValidationError(
-                _("Kies een recht of 'enkel voor administrators', niet allebei.")
+                _("Choose a right or 'administrators only', not both.")
             )
 
 
@@ -445,7 +446,7 @@ class ExtranetSettings(BaseSiteSetting):
     select_related = ["access_page", "terms_page", "disclaimer_page"]
     access_page = models.ForeignKey(
         PAGE_MODEL,
-        verbose_name=_("pagina 'Hoe krijg je toegang?'"),
+        verbose_name=_("page 'How do you get access?'"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -453,7 +454,7 @@ class ExtranetSettings(BaseSiteSetting):
     )
     terms_page = models.ForeignKey(
         PAGE_MODEL,
-        verbose_name=_("pagina Gebruiksvoorwaarden"),
+        verbose_name=_("Terms of use page"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -461,7 +462,7 @@ class ExtranetSettings(BaseSiteSetting):
     )
     disclaimer_page = models.ForeignKey(
         PAGE_MODEL,
-        verbose_name=_("pagina Disclaimer"),
+        verbose_name=_("Disclaimer page"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

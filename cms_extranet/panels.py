@@ -2,6 +2,7 @@ import swapper
 from django import forms
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 
@@ -16,7 +17,7 @@ class RestrictionPanel(MultiFieldPanel):
                 FieldPanel("restriction_profiles", widget=forms.CheckboxSelectMultiple),
             ],
         )
-        kwargs.setdefault("heading", _("Toegang"))
+        kwargs.setdefault("heading", _("Access"))
         super().__init__(*args, **kwargs)
 
     class BoundPanel(MultiFieldPanel.BoundPanel):
@@ -48,9 +49,9 @@ def restriction_summary(page, request=None, with_source=True):
     profiles = sorted(names.get(code, code) for code in effective.profiles)
     wagtail_privacy = bool(page) and any(page.path.startswith(v.path) for v in tree.view_restrictions)
     if effective.is_public:
-        title = _("Publiek")
+        title = pgettext_lazy("restriction", "Public")
     else:
-        title = _("Beveiligd: %(profiles)s") % {"profiles": ", ".join(profiles) or _("niemand")}
+        title = _("Secured: %(profiles)s") % {"profiles": ", ".join(profiles) or _("nobody")}
     summary = {
         "effective": effective,
         "effective_profiles": profiles,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from .access import partner_account, user_profiles
+from .conf import agency_text
 from .forms import LoginForm
 from .models import Profile
 
@@ -36,7 +37,7 @@ class LoginView(auth_views.LoginView):
     template_name = "cms_extranet/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-    extra_context = {"title": _("Inloggen")}
+    extra_context = {"title": _("Log in")}
 
 
 class LogoutView(auth_views.LogoutView):
@@ -45,7 +46,7 @@ class LogoutView(auth_views.LogoutView):
 
 class ProfileView(LoginRequiredMixin, TemplateView):
     template_name = "cms_extranet/profile.html"
-    extra_context = {"title": _("Profiel")}
+    extra_context = {"title": _("Profile")}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -56,9 +57,11 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         return context
 
 
-LOCKED_OUT_MESSAGE = _(
-    "Er is te vaak een verkeerd wachtwoord ingegeven. Uit veiligheid is inloggen een uur "
-    "geblokkeerd. Probeer het later opnieuw of vraag VDAB om uw login te deblokkeren."
+LOCKED_OUT_MESSAGE = agency_text(
+    _(
+        "A wrong password was entered too often. For safety, logging in is blocked for an "
+        "hour. Try again later or ask %(agency)s to unblock your login."
+    )
 )
 
 
@@ -67,5 +70,5 @@ def locked_out(request, credentials, *args, **kwargs):
     form = LoginForm(request, data=request.POST or None)
     form._errors = {"__all__": form.error_class([LOCKED_OUT_MESSAGE])}
     return TemplateResponse(
-        request, "cms_extranet/login.html", {"form": form, "title": _("Inloggen")}, status=429
+        request, "cms_extranet/login.html", {"form": form, "title": _("Log in")}, status=429
     ).render()

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
@@ -72,7 +73,7 @@ class ScheduleAdmin(ModelAdmin):
     """The django-q2 schedules the apps create (search index, digests)."""
 
     model = Schedule
-    menu_label = _("Geplande taken")
+    menu_label = pgettext_lazy("admin menu", "Scheduled tasks")
     menu_icon = "time"
     menu_order = 270
     permission_helper_class = ReadOnlyPermissionHelper
@@ -86,7 +87,7 @@ class FailureAdmin(ModelAdmin):
     sees what did not happen."""
 
     model = Failure
-    menu_label = _("Mislukte taken")
+    menu_label = pgettext_lazy("admin menu", "Failed tasks")
     menu_icon = "warning"
     menu_order = 271
     permission_helper_class = ReadOnlyPermissionHelper
@@ -157,7 +158,7 @@ class PartnerAccountEditView(AccountChangeMixin, EditView):
 def _display(account, name):
     value = getattr(account, name)
     if isinstance(value, bool):
-        return _("ja") if value else _("nee")
+        return _("yes") if value else _("no")
     return "" if value is None else str(value)
 
 
@@ -174,7 +175,7 @@ class PartnerAccountAdmin(ModelAdmin):
 
 class UserRightAdmin(ModelAdmin):
     model = UserRight
-    menu_label = _("Toepassingsrechten van gebruikers")
+    menu_label = _("Application rights of users")
     menu_icon = "list-ul"
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True

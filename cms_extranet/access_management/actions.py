@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..access import condition_met, user_rights
+from ..conf import extranet_settings
 from ..models import (
     AdministratorCapReached,
     ApplicationRight,
@@ -50,28 +51,28 @@ def audit(request, action, account=None, vestiging=None, **fields):
 def refusal(account, profile):
     """Why an administrator may not request this profile for this user, or None (SPEC §3)."""
     if not profile.requestable:
-        return _("Het profiel %(profile)s kan een administrator niet aanvragen.") % {"profile": profile}
+        return _("An administrator cannot request the profile %(profile)s.") % {"profile": profile}
     if profile.denied_to_auditors and account.is_auditor:
-        return _("Een auditor kan het profiel %(profile)s niet krijgen.") % {"profile": profile}
+        return _("An auditor cannot get the profile %(profile)s.") % {"profile": profile}
     if not condition_met(profile.request_condition, account):
         organisation = account.organisation
         if profile.request_condition == OrganisationCondition.REGISTERS_IN_MLP:
             return _(
-                "Het profiel %(profile)s kan je enkel aanvragen als je organisatie registreert in MLP."
+                "You can request the profile %(profile)s only if your organisation registers in MLP."
             ) % {"profile": profile}
         if organisation is None or not organisation.is_uitbetalingsinstelling:
             return _(
-                "Het profiel %(profile)s is enkel voor uitbetalingsinstellingen; %(organisation)s is "
-                "geen uitbetalingsinstelling."
+                "The profile %(profile)s is only for payment institutions; %(organisation)s is not "
+                "a payment institution."
             ) % {"profile": profile, "organisation": organisation}
         return _(
-            "Je vestiging heeft nog geen toegang tot %(profile)s. Die krijgt ze wanneer VDAB het "
-            "formulier gebruiksvoorwaarden van elke administrator heeft aanvaard."
-        ) % {"profile": profile}
+            "Your branch has no access to %(profile)s yet. It gets it when %(agency)s has accepted "
+            "the terms of use form of every administrator."
+        ) % {"profile": profile, "agency": extranet_settings.AGENCY_NAME}
     giving = ApplicationRight.objects.filter(profile=profile, code__in=user_rights(account.user)).first()
     if giving is not None:
         return _(
-            "%(user)s heeft het profiel %(profile)s al via het toepassingsrecht %(right)s."
+            "%(user)s already has the profile %(profile)s through the application right %(right)s."
         ) % {"user": account, "profile": profile, "right": giving}
     return None
 
@@ -94,7 +95,7 @@ def create_user(request, administrator, first_name, last_name, email):
     User = get_user_model()
     email = User.objects.normalize_email(email).lower()
     if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(_("Er bestaat al een gebruiker met het e-mailadres %(email)s.") % {"email": email})
+        raise ValidationError(_("A user with the email address %(email)s already exists.") % {"email": email})
     user = User(username=email, email=email, first_name=first_name, last_name=last_name)
     user.set_unusable_password()
     user.save()
@@ -161,13 +162,13 @@ def decide(request, access_request, approve, reason=""):
         "account__user", "profile"
     ).get(pk=access_request.pk)
     if access_request.status != RequestStatus.PENDING:
-        raise ValidationError(_("Deze aanvraag werd al behandeld."))
+        raise ValidationError(_("This request has already been handled."))
     if access_request.requested_by_id == request.user.pk:
-        raise ValidationError(_("Je kan niet beslissen over een aanvraag die je zelf deed."))
+        raise ValidationError(_("You cannot decide on a request you made yourself."))
     if not request.user.has_perm("extranet_access.decide_accessrequest"):
-        raise ValidationError(_("Je mag niet beslissen over aanvragen."))
+        raise ValidationError(_("You may not decide on requests."))
     if not approve and not reason.strip():
-        raise ValidationError({"reason": _("Geef de reden waarom je de aanvraag afwijst.")})
+        raise ValidationError({"reason": _("Give the reason why you reject the request.")})
     access_request.reason = reason.strip()
     user = access_request.account.user
     if approve:
@@ -217,15 +218,20 @@ def needs_accepted_form(account):
 
 def form_refusal(account):
     organisation = account.organisation
-    if organisation is None or not organisation.is_uitbetalingsinstelling:
+    if organisation is None:
         return _(
-            "%(organisation)s is geen uitbetalingsinstelling. Enkel uitbetalingsinstellingen "
-            "krijgen toegang tot Extranet voor Uitbetalingsinstellingen."
-        ) % {"organisation": organisation or _("Deze gebruiker heeft geen organisatie en")}
+            "This user has no organisation. Only payment institutions get access to the Extranet "
+            "for Payment Institutions."
+        )
+    if not organisation.is_uitbetalingsinstelling:
+        return _(
+            "%(organisation)s is not a payment institution. Only payment institutions get access "
+            "to the Extranet for Payment Institutions."
+        ) % {"organisation": organisation}
     if not account.is_administrator:
         return _(
-            "Enkel (kandidaat-)administrators bezorgen het formulier gebruiksvoorwaarden. Duid "
-            "%(user)s eerst aan als administrator."
+            "Only (candidate) administrators submit the terms of use form. Appoint %(user)s as "
+            "administrator first."
         ) % {"user": account}
     return None
 
@@ -244,11 +250,11 @@ def submit_form(request, account, file, source):
 def review_form(request, form, accept, reason=""):
     form = TermsForm.objects.select_for_update(of=("self",)).select_related("account__vestiging__organisation").get(pk=form.pk)
     if form.status != FormStatus.PENDING:
-        raise ValidationError(_("Dit formulier werd al gecontroleerd."))
+        raise ValidationError(_("This form has already been reviewed."))
     if not request.user.has_perm("extranet_access.review_termsform"):
-        raise ValidationError(_("Je mag geen formulieren controleren."))
+        raise ValidationError(_("You may not review forms."))
     if not accept and not reason.strip():
-        raise ValidationError({"reason": _("Geef de reden waarom je het formulier afwijst.")})
+        raise ValidationError({"reason": _("Give the reason why you reject the form.")})
     form.record(FormStatus.ACCEPTED if accept else FormStatus.REJECTED, request.user, reason.strip())
     audit(
         request, AuditAction.FORM_ACCEPTED if accept else AuditAction.FORM_REJECTED,

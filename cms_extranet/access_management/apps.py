@@ -8,7 +8,7 @@ class AccessManagementConfig(AppConfig):
 
     name = "cms_extranet.access_management"
     label = "extranet_access"
-    verbose_name = _("Toegangsbeheer")
+    verbose_name = _("Access management")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

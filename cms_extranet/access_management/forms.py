@@ -6,12 +6,12 @@ from .models import TermsForm
 
 
 class NewUserForm(forms.Form):
-    first_name = forms.CharField(label=_("Voornaam"), max_length=150)
-    last_name = forms.CharField(label=_("Familienaam"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(
-        label=_("E-mailadres"),
-        help_text=_("Het e-mailadres is ook de login. De gebruiker krijgt hierop een link om een wachtwoord te kiezen."),
-        error_messages={"invalid": _("Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.be.")},
+        label=_("Email address"),
+        help_text=_("The email address is also the login. The user receives a link at it to choose a password."),
+        error_messages={"invalid": _("Enter a valid email address, for example name@organisation.be.")},
     )
 
 
@@ -26,10 +26,10 @@ class RightsForm(forms.Form):
 
 class DecisionForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reden"),
+        label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Verplicht bij een afwijzing; de gebruiker leest ze in de mail."),
+        help_text=_("Required for a rejection; the user reads it in the mail."),
     )
 
 
@@ -42,8 +42,8 @@ class TermsFormUploadForm(forms.ModelForm):
     def __init__(self, *args, accounts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = accounts
-        self.fields["account"].label = _("Formulier van")
+        self.fields["account"].label = _("Form of")
         self.fields["account"].empty_label = None
         self.fields["account"].error_messages["invalid_choice"] = _(
-            "Kies een administrator van je vestiging. Duid de persoon eerst aan als administrator."
+            "Choose an administrator of your branch. Appoint the person as administrator first."
         )

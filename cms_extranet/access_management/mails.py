@@ -18,13 +18,16 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from .. import mail_tasks
+from ..conf import agency_text
 from ..links import absolute_url
 
-ACCESS_SUBJECT = "VDAB: Je toegang tot Extranet"
-GRANTED_SUBJECT = "No reply: Je aangevraagde toegangsrechten werden toegekend."
-REJECTED_SUBJECT = "No reply: Je aangevraagde toegangsrechten werden afgewezen."
-VESTIGING_ACCESS_SUBJECT = _("VDAB: Je kan nu toegang tot Extranet voor Uitbetalingsinstellingen aanvragen")
-FORM_REJECTED_SUBJECT = _("VDAB: Je formulier gebruiksvoorwaarden werd afgewezen")
+ACCESS_SUBJECT = agency_text(_("%(agency)s: Your access to Extranet"))
+GRANTED_SUBJECT = _("No reply: Your requested access rights were granted.")
+REJECTED_SUBJECT = _("No reply: Your requested access rights were rejected.")
+VESTIGING_ACCESS_SUBJECT = agency_text(
+    _("%(agency)s: You can now request access to the Extranet for Payment Institutions")
+)
+FORM_REJECTED_SUBJECT = agency_text(_("%(agency)s: Your terms of use form was rejected"))
 
 
 def queue(*mails):

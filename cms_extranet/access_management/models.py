@@ -5,9 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import PartnerAccount, Profile, Vestiging
-from ..conf import extranet_settings
+from ..conf import agency_text, extranet_settings
 from ..storage import private_storage  # noqa: F401 (the migrations name it here)
 
 
@@ -18,14 +19,14 @@ def max_upload_size():
 def validate_pdf(file):
     if file.size > max_upload_size():
         raise ValidationError(
-            _("Het bestand is te groot: hoogstens %(mb)s MB.")
+            _("The file is too large: at most %(mb)s MB.")
             % {"mb": max_upload_size() // (1024 * 1024)}
         )
     file.seek(0)
     head = file.read(5)
     file.seek(0)
     if head != b"%PDF-":
-        raise ValidationError(_("Dit bestand is geen PDF. Bezorg het ondertekende formulier als PDF."))
+        raise ValidationError(_("This file is not a PDF. Submit the signed form as a PDF."))
 
 
 class Decision(models.Model):
@@ -33,14 +34,14 @@ class Decision(models.Model):
 
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("beslist door"),
+        verbose_name=_("decided by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    decided_at = models.DateTimeField(_("beslist op"), null=True, blank=True)
-    reason = models.TextField(_("reden"), blank=True)
+    decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         abstract = True
@@ -51,10 +52,10 @@ class Decision(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", _("Wacht op goedkeuring door VDAB")
-    GRANTED = "granted", _("Toegekend")
-    REJECTED = "rejected", _("Afgewezen")
-    WITHDRAWN = "withdrawn", _("Ingetrokken")
+    PENDING = "pending", agency_text(_("Waiting for approval by %(agency)s"))
+    GRANTED = "granted", _("Granted")
+    REJECTED = "rejected", pgettext_lazy("decision", "Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class AccessRequest(Decision):
@@ -66,29 +67,29 @@ class AccessRequest(Decision):
 
     account = models.ForeignKey(
         PartnerAccount,
-        verbose_name=_("gebruiker"),
+        verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="access_requests",
     )
     profile = models.ForeignKey(
-        Profile, verbose_name=_("profiel"), on_delete=models.PROTECT, related_name="+"
+        Profile, verbose_name=_("profile"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
         _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("aangevraagd door"),
+        verbose_name=pgettext_lazy("access request", "requested by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    requested_at = models.DateTimeField(_("aangevraagd op"), default=timezone.now, db_index=True)
+    requested_at = models.DateTimeField(_("requested on"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-requested_at"]
-        verbose_name = _("aanvraag")
-        verbose_name_plural = _("aanvragen")
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "profile"],
@@ -96,7 +97,7 @@ class AccessRequest(Decision):
                 name="one_open_access_request",
             )
         ]
-        permissions = [("decide_accessrequest", _("Kan aanvragen goedkeuren of afwijzen"))]
+        permissions = [("decide_accessrequest", _("Can approve or reject requests"))]
 
     def __str__(self):
         return f"{self.profile} – {self.account}"
@@ -107,14 +108,14 @@ class AccessRequest(Decision):
 
 
 class FormSource(models.TextChoices):
-    UPLOAD = "upload", _("Opgeladen door de administrator")
-    MAIL = "mail", _("Per post of mail ontvangen door VDAB")
+    UPLOAD = "upload", _("Uploaded by the administrator")
+    MAIL = "mail", agency_text(_("Received by %(agency)s by post or mail"))
 
 
 class FormStatus(models.TextChoices):
-    PENDING = "pending", _("Wacht op controle door VDAB")
-    ACCEPTED = "accepted", _("Aanvaard")
-    REJECTED = "rejected", _("Afgewezen")
+    PENDING = "pending", agency_text(_("Waiting for review by %(agency)s"))
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", pgettext_lazy("decision", "Rejected")
 
 
 class TermsForm(Decision):
@@ -128,47 +129,47 @@ class TermsForm(Decision):
         related_name="terms_forms",
     )
     file = models.FileField(
-        _("ondertekend formulier (PDF)"),
+        _("signed form (PDF)"),
         storage=private_storage,
         upload_to="gebruiksvoorwaarden/%Y/%m/",
         validators=[FileExtensionValidator(["pdf"]), validate_pdf],
     )
-    source = models.CharField(_("bron"), max_length=10, choices=FormSource.choices)
+    source = models.CharField(_("source"), max_length=10, choices=FormSource.choices)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("bezorgd door"),
+        verbose_name=_("submitted by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    submitted_at = models.DateTimeField(_("bezorgd op"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted on"), default=timezone.now)
     status = models.CharField(
         _("status"), max_length=10, choices=FormStatus.choices, default=FormStatus.PENDING
     )
 
     class Meta:
         ordering = ["-submitted_at"]
-        verbose_name = _("formulier gebruiksvoorwaarden")
-        verbose_name_plural = _("formulieren gebruiksvoorwaarden")
-        permissions = [("review_termsform", _("Kan formulieren gebruiksvoorwaarden controleren"))]
+        verbose_name = _("terms of use form")
+        verbose_name_plural = _("terms of use forms")
+        permissions = [("review_termsform", _("Can review terms of use forms"))]
 
     def __str__(self):
-        return _("Formulier van %(account)s") % {"account": self.account}
+        return _("Form of %(account)s") % {"account": self.account}
 
 
 class AuditAction(models.TextChoices):
-    USER_CREATED = "user_created", _("Gebruiker aangemaakt")
-    REQUESTED = "requested", _("Toegang aangevraagd")
-    GRANTED = "granted", _("Toegang toegekend")
-    REJECTED = "rejected", _("Toegang afgewezen")
-    WITHDRAWN = "withdrawn", _("Toegang ingetrokken")
-    ADMINISTRATOR_ADDED = "admin_added", _("Administrator aangeduid")
-    ADMINISTRATOR_REMOVED = "admin_removed", _("Administratorrol ingetrokken")
-    FORM_SUBMITTED = "form_submitted", _("Formulier gebruiksvoorwaarden bezorgd")
-    FORM_ACCEPTED = "form_accepted", _("Formulier gebruiksvoorwaarden aanvaard")
-    FORM_REJECTED = "form_rejected", _("Formulier gebruiksvoorwaarden afgewezen")
-    VESTIGING_ACCESS = "vestiging_access", _("Vestiging heeft toegang tot Extranet voor Uitbetalingsinstellingen")
-    ACCOUNT_CHANGED = "account_changed", _("Account gewijzigd door VDAB")
+    USER_CREATED = "user_created", _("User created")
+    REQUESTED = "requested", _("Access requested")
+    GRANTED = "granted", _("Access granted")
+    REJECTED = "rejected", _("Access rejected")
+    WITHDRAWN = "withdrawn", _("Access withdrawn")
+    ADMINISTRATOR_ADDED = "admin_added", _("Administrator appointed")
+    ADMINISTRATOR_REMOVED = "admin_removed", _("Administrator role withdrawn")
+    FORM_SUBMITTED = "form_submitted", _("Terms of use form submitted")
+    FORM_ACCEPTED = "form_accepted", _("Terms of use form accepted")
+    FORM_REJECTED = "form_rejected", _("Terms of use form rejected")
+    VESTIGING_ACCESS = "vestiging_access", _("Branch has access to the Extranet for Payment Institutions")
+    ACCOUNT_CHANGED = "account_changed", agency_text(_("Account changed by %(agency)s"))
 
 
 class AuditRecord(models.Model):
@@ -177,50 +178,50 @@ class AuditRecord(models.Model):
     Names are copied so the record still reads after a user or account is gone.
     """
 
-    at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("door"),
+        verbose_name=_("by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    actor_name = models.CharField(_("door (naam)"), max_length=255)
-    action = models.CharField(_("handeling"), max_length=20, choices=AuditAction.choices)
+    actor_name = models.CharField(_("by (name)"), max_length=255)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
     account = models.ForeignKey(
         PartnerAccount,
-        verbose_name=_("gebruiker"),
+        verbose_name=_("user"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    subject = models.CharField(_("gebruiker (naam)"), max_length=255, blank=True)
+    subject = models.CharField(_("user (name)"), max_length=255, blank=True)
     vestiging = models.ForeignKey(
-        Vestiging, verbose_name=_("vestiging"), null=True, on_delete=models.SET_NULL, related_name="+"
+        Vestiging, verbose_name=_("branch"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     profile = models.ForeignKey(
-        Profile, verbose_name=_("profiel"), null=True, on_delete=models.SET_NULL, related_name="+"
+        Profile, verbose_name=_("profile"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     access_request = models.ForeignKey(
-        AccessRequest, verbose_name=_("aanvraag"), null=True, on_delete=models.SET_NULL, related_name="+"
+        AccessRequest, verbose_name=_("request"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     form = models.ForeignKey(
-        TermsForm, verbose_name=_("formulier"), null=True, on_delete=models.SET_NULL, related_name="+"
+        TermsForm, verbose_name=_("form"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reason = models.TextField(_("reden"), blank=True)
+    reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
-        verbose_name = _("auditspoor")
-        verbose_name_plural = _("auditsporen")
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
 
     def __str__(self):
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_name}: {self.get_action_display()} {self.subject}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError(_("Een auditspoor kan niet gewijzigd worden."))
+            raise ValidationError(_("An audit record cannot be changed."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError(_("Een auditspoor kan niet verwijderd worden."))
+        raise ValidationError(_("An audit record cannot be deleted."))

@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.utils.text import capfirst
 from django.views.generic import FormView, TemplateView, View
 from wagtail_modeladmin.views import CreateView, InstanceSpecificView
 
 from ..access import partner_account
+from ..conf import agency_text, extranet_settings
 from ..models import PartnerAccount, Profile
 from . import actions, mails
 from .forms import DecisionForm, NewUserForm, RightsForm, TermsFormUploadForm
@@ -33,10 +35,11 @@ class AdministratorRequiredMixin(LoginRequiredMixin):
         request.extranet_private = True
         self.administrator = partner_account(request.user)
         if self.administrator is None or not self.administrator.is_administrator or not self.administrator.vestiging_id:
-            return self.refuse(_("Toegangsbeheer is er enkel voor de administrators van een vestiging van een partnerorganisatie."))
+            return self.refuse(_("Access management is only for the administrators of a branch of a partner organisation."))
         if not self.form_not_required and actions.needs_accepted_form(self.administrator):
             return self.refuse(
-                _("Je kan Toegangsbeheer gebruiken zodra VDAB jouw formulier gebruiksvoorwaarden heeft aanvaard."),
+                _("You can use Access management as soon as %(agency)s has accepted your terms of use form.")
+                % {"agency": extranet_settings.AGENCY_NAME},
                 onboarding=True,
             )
         return super().dispatch(request, *args, **kwargs)
@@ -45,7 +48,7 @@ class AdministratorRequiredMixin(LoginRequiredMixin):
         return TemplateResponse(
             self.request,
             "extranet_access/refused.html",
-            {"title": _("Toegangsbeheer"), "message": message, "onboarding": onboarding},
+            {"title": _("Access management"), "message": message, "onboarding": onboarding},
             status=403,
         )
 
@@ -68,7 +71,7 @@ def requestable_profiles():
 
 class IndexView(AdministratorRequiredMixin, TemplateView):
     template_name = "extranet_access/index.html"
-    extra_context = {"title": _("Toegangsbeheer")}
+    extra_context = {"title": _("Access management")}
 
     def get_context_data(self, **kwargs):
         accounts = list(self.accounts())
@@ -87,7 +90,7 @@ class IndexView(AdministratorRequiredMixin, TemplateView):
 class UserCreateView(AdministratorRequiredMixin, FormView):
     template_name = "extranet_access/user_create.html"
     form_class = NewUserForm
-    extra_context = {"title": _("Gebruiker toevoegen")}
+    extra_context = {"title": pgettext_lazy("access management", "Add user")}
 
     def form_valid(self, form):
         try:
@@ -97,7 +100,7 @@ class UserCreateView(AdministratorRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("%(user)s is aangemaakt en krijgt een mail met de login en een link om een wachtwoord te kiezen.")
+            _("%(user)s has been created and receives a mail with the login and a link to choose a password.")
             % {"user": account},
         )
         return HttpResponseRedirect(reverse("extranet_access:user", args=[account.pk]))
@@ -145,15 +148,16 @@ class UserView(AdministratorRequiredMixin, FormView):
                 form.add_error(None, message)
             return self.form_invalid(form)
         except IntegrityError:  # the same request, made at the same moment elsewhere
-            form.add_error(None, _("De toegangen van deze gebruiker werden intussen gewijzigd. Bekijk ze en probeer opnieuw."))
+            form.add_error(None, _("The accesses of this user were changed in the meantime. Look at them and try again."))
             return self.form_invalid(form)
         pending = [p.name for p in new if p.needs_approval]
         if pending:
             messages.success(
                 self.request,
-                _("De aanvraag voor %(profiles)s wacht op goedkeuring door VDAB.") % {"profiles": ", ".join(pending)},
+                _("The request for %(profiles)s is waiting for approval by %(agency)s.")
+                % {"profiles": ", ".join(pending), "agency": extranet_settings.AGENCY_NAME},
             )
-        messages.success(self.request, _("De toegangen van %(user)s zijn bewaard.") % {"user": account})
+        messages.success(self.request, _("The accesses of %(user)s have been saved.") % {"user": account})
         return HttpResponseRedirect(reverse("extranet_access:user", args=[account.pk]))
 
 
@@ -166,7 +170,11 @@ class AdministratorView(AdministratorRequiredMixin, View):
         account = get_object_or_404(self.accounts(), pk=pk)
         value = request.POST.get("administrator") == "1"
         if account.pk == self.administrator.pk and not value:
-            messages.error(request, _("Je kan je eigen administratorrol niet intrekken. Vraag het aan de andere administrator of aan VDAB."))
+            messages.error(
+                request,
+                _("You cannot withdraw your own administrator role. Ask the other administrator or %(agency)s.")
+                % {"agency": extranet_settings.AGENCY_NAME},
+            )
         else:
             try:
                 actions.set_administrator(request, account, value)
@@ -175,7 +183,7 @@ class AdministratorView(AdministratorRequiredMixin, View):
             else:
                 messages.success(
                     request,
-                    (_("%(user)s is nu administrator.") if value else _("%(user)s is geen administrator meer."))
+                    (_("%(user)s is now an administrator.") if value else _("%(user)s is no longer an administrator."))
                     % {"user": account},
                 )
         return HttpResponseRedirect(reverse("extranet_access:user", args=[account.pk]))
@@ -189,13 +197,13 @@ class AccessMailView(AdministratorRequiredMixin, View):
     def post(self, request, pk):
         account = get_object_or_404(self.accounts(), pk=pk)
         mails.queue((mails.access, account.user))
-        messages.success(request, _("%(user)s krijgt opnieuw een mail met de login en een link.") % {"user": account})
+        messages.success(request, _("%(user)s receives a mail with the login and a link again.") % {"user": account})
         return HttpResponseRedirect(reverse("extranet_access:user", args=[account.pk]))
 
 
 class SubmitTermsFormMixin:
     source = FormSource.UPLOAD
-    success_message = _("Het formulier is bezorgd. VDAB controleert het en laat je het resultaat weten.")
+    success_message = agency_text(_("The form has been submitted. %(agency)s reviews it and lets you know the result."))
 
     def form_valid(self, form):
         try:
@@ -213,7 +221,7 @@ class OnboardingView(SubmitTermsFormMixin, AdministratorRequiredMixin, FormView)
     template_name = "extranet_access/onboarding.html"
     form_class = TermsFormUploadForm
     form_not_required = True
-    extra_context = {"title": _("Extranet voor Uitbetalingsinstellingen")}
+    extra_context = {"title": _("Extranet for Payment Institutions")}
 
     def get(self, request, *args, **kwargs):
         return self.refusal() or super().get(request, *args, **kwargs)
@@ -272,11 +280,11 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     template_name = "extranet_access/set_password.html"
     success_url = reverse_lazy("extranet:login")
-    extra_context = {"title": _("Kies je wachtwoord")}
+    extra_context = {"title": _("Choose your password")}
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, _("Je wachtwoord is ingesteld. Log nu in met je login en je nieuwe wachtwoord."))
+        messages.success(self.request, _("Your password has been set. Now log in with your login and your new password."))
         return response
 
 
@@ -291,7 +299,7 @@ class DecisionView(InstanceSpecificView):
         return self.permission_helper.user_can_decide(user, self.instance)
 
     def get_page_title(self):
-        return _("Beslissen")
+        return _("Decide")
 
     def get_context_data(self, **kwargs):
         summary = [
@@ -311,7 +319,7 @@ class DecisionView(InstanceSpecificView):
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(
             request,
-            (_("Goedgekeurd: %(object)s.") if approve else _("Afgewezen: %(object)s.")) % {"object": self.instance},
+            (_("Approved: %(object)s.") if approve else _("Rejected: %(object)s.")) % {"object": self.instance},
         )
         return HttpResponseRedirect(self.index_url)
 
@@ -335,4 +343,4 @@ class RecordTermsFormView(SubmitTermsFormMixin, CreateView):
     """The agency records a signed form it received by post or mail."""
 
     source = FormSource.MAIL
-    success_message = _("Het formulier is geregistreerd en wacht op controle.")
+    success_message = _("The form has been recorded and is waiting for review.")

@@ -6,6 +6,7 @@ from django.db.models import Case, Value, When
 from django.urls import re_path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
@@ -17,13 +18,13 @@ from .views import AccessRequestDecisionView, RecordTermsFormView, TermsFormDeci
 
 
 class AgeFilter(SimpleListFilter):
-    title = _("leeftijd")
+    title = _("age")
     parameter_name = "leeftijd"
     date_field = "requested_at"
     ranges = {
-        "vandaag": (_("Van vandaag"), 0, 1),
-        "week": (_("1 tot 7 dagen oud"), 1, 7),
-        "ouder": (_("Ouder dan 7 dagen"), 7, None),
+        "vandaag": (_("From today"), 0, 1),
+        "week": (_("1 to 7 days old"), 1, 7),
+        "ouder": (_("Older than 7 days"), 7, None),
     }
 
     def lookups(self, request, model_admin):
@@ -50,9 +51,9 @@ class DecisionButtonHelper(ButtonHelper):
         if self.permission_helper.user_can_decide(self.request.user, obj):
             buttons.insert(0, {
                 "url": self.url_helper.get_action_url("decide", obj.pk),
-                "label": _("Beslissen"),
+                "label": _("Decide"),
                 "classname": "button button-small button-primary",
-                "title": _("Goedkeuren of afwijzen"),
+                "title": _("Approve or reject"),
             })
         return buttons
 
@@ -84,7 +85,7 @@ class AccessRequestPermissionHelper(ReadOnlyPermissionHelper):
 
 class AccessRequestAdmin(DecisionModelAdmin):
     model = AccessRequest
-    menu_label = _("Aanvragen")
+    menu_label = _("Requests")
     menu_icon = "tick-inverse"
     permission_helper_class = AccessRequestPermissionHelper
     decision_view_class = AccessRequestDecisionView
@@ -102,7 +103,7 @@ class AccessRequestAdmin(DecisionModelAdmin):
             pending=Case(When(status=RequestStatus.PENDING, then=Value(1)), default=Value(0))
         ).order_by(*self.ordering)
 
-    @admin.display(description=_("aangevraagd door"))
+    @admin.display(description=pgettext_lazy("access request", "requested by"))
     def requester(self, obj):
         return display_name(obj.requested_by)
 
@@ -121,7 +122,7 @@ class TermsFormPermissionHelper(ReadOnlyPermissionHelper):
 
 class TermsFormAdmin(DecisionModelAdmin):
     model = TermsForm
-    menu_label = _("Formulieren gebruiksvoorwaarden")
+    menu_label = _("Terms of use forms")
     menu_icon = "doc-full"
     permission_helper_class = TermsFormPermissionHelper
     decision_view_class = TermsFormDecisionView
@@ -138,7 +139,7 @@ class TermsFormAdmin(DecisionModelAdmin):
 
 class AuditRecordAdmin(ModelAdmin):
     model = AuditRecord
-    menu_label = _("Auditspoor")
+    menu_label = _("Audit trail")
     menu_icon = "history"
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
@@ -150,7 +151,7 @@ class AuditRecordAdmin(ModelAdmin):
 
 @modeladmin_register
 class AccessManagementGroup(ModelAdminGroup):
-    menu_label = _("Toegangsbeheer")
+    menu_label = _("Access management")
     menu_icon = "key"
     menu_order = 255
     items = (AccessRequestAdmin, TermsFormAdmin, AuditRecordAdmin)
