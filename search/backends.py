@@ -10,8 +10,6 @@ from dataclasses import dataclass
 import swapper
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from elasticsearch_dsl import Search
-from elasticsearch_dsl.query import Bool, Ids, SimpleQueryString, Terms
 from wagtail.search.backends import get_search_backend
 
 from cms_extranet.access import readable_pages, user_profiles
@@ -98,6 +96,9 @@ class ElasticsearchBackend:
     name = "elasticsearch"
 
     def query(self, user, text):
+        from elasticsearch_dsl import Search  # an optional extra, needed only here
+        from elasticsearch_dsl.query import Bool, SimpleQueryString, Terms
+
         allowed = [PUBLIC, *sorted(user_profiles(user))]
         return Search(using=client(timeout=5), index=alias_name()).query(
             Bool(
@@ -127,7 +128,7 @@ class ElasticsearchBackend:
         def details(ids):
             search = (
                 self.query(user, text)
-                .filter(Ids(values=[str(pk) for pk in ids]))
+                .filter("ids", values=[str(pk) for pk in ids])
                 .source(["url"])
                 .highlight("title", "intro", "body", number_of_fragments=1, fragment_size=SNIPPET_LENGTH)
                 .highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", require_field_match=False)

@@ -1,6 +1,8 @@
 """System checks of the search app."""
 
-from django.core.checks import Warning, register
+from importlib.util import find_spec
+
+from django.core.checks import Error, Warning, register
 
 from . import documents
 
@@ -9,6 +11,14 @@ from . import documents
 def check_elasticsearch(app_configs, **kwargs):
     if not documents.enabled():
         return []
+    if not (find_spec("elasticsearch") and find_spec("elasticsearch_dsl")):
+        return [
+            Error(
+                "EXTRANET_SEARCH_ELASTICSEARCH_URL is set, but the Elasticsearch client is not installed.",
+                hint='pip install "wagtail-extranet[elasticsearch]", or leave the URL empty to search the database.',
+                id="extranet_search.E002",
+            )
+        ]
     try:
         reachable = documents.client(timeout=3).ping()
     except Exception:  # noqa: BLE001 (any failure to connect is the finding)

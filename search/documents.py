@@ -5,8 +5,6 @@ from html import unescape
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import strip_tags
-from elasticsearch import Elasticsearch
-from elasticsearch_dsl import Date, Document, Keyword, Text
 from wagtail.search import index
 
 from .conf import search_settings
@@ -31,22 +29,28 @@ ANALYSIS = {
 }
 
 
-def _text():
-    # Offsets in the postings let the highlighter skip re-analysing the text.
-    return Text(
-        analyzer="extranet_dutch", index_options="offsets", fields={"exact": Text(analyzer="extranet_exact")}
-    )
+@lru_cache(maxsize=1)
+def page_document():
+    """The document class; built on first use, as elasticsearch-dsl is an optional extra."""
+    from elasticsearch_dsl import Date, Document, Keyword, Text
 
+    def text():
+        # Offsets in the postings let the highlighter skip re-analysing the text.
+        return Text(
+            analyzer="extranet_dutch", index_options="offsets", fields={"exact": Text(analyzer="extranet_exact")}
+        )
 
-class PageDocument(Document):
-    title = _text()
-    intro = _text()
-    body = _text()
-    url = Keyword(index=False)
-    breadcrumb = Keyword(index=False)
-    path = Keyword()
-    last_published_at = Date()
-    restriction = Keyword()
+    class PageDocument(Document):
+        title = text()
+        intro = text()
+        body = text()
+        url = Keyword(index=False)
+        breadcrumb = Keyword(index=False)
+        path = Keyword()
+        last_published_at = Date()
+        restriction = Keyword()
+
+    return PageDocument
 
 
 def alias_name():
@@ -55,6 +59,8 @@ def alias_name():
 
 @lru_cache(maxsize=4)
 def _client(url, timeout):
+    from elasticsearch import Elasticsearch
+
     nodes = [node.strip() for node in url.split(",") if node.strip()]
     options = search_settings.ELASTICSEARCH_OPTIONS
     return Elasticsearch(nodes, request_timeout=timeout, max_retries=0, **options)
@@ -78,7 +84,7 @@ def index_body():
             "number_of_replicas": search_settings.INDEX_REPLICAS,
             "analysis": ANALYSIS,
         },
-        "mappings": PageDocument._doc_type.mapping.to_dict(),
+        "mappings": page_document()._doc_type.mapping.to_dict(),
     }
 
 
@@ -109,7 +115,7 @@ def restriction_terms(restriction):
 def build_document(page, restriction, breadcrumb):
     """The document of a live, specific page; ``breadcrumb`` lists its ancestors' titles."""
     intro, body = page_texts(page)
-    return PageDocument(
+    return page_document()(
         meta={"id": page.pk},
         title=page.title,
         intro=intro,

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
-from elasticsearch.helpers import bulk, scan
 
 from cms_extranet.access import RestrictionTree
 
@@ -21,6 +20,12 @@ from .documents import alias_name, build_document, client, enabled, index_body, 
 from .models import IndexUpdate
 
 BATCH = 500
+
+
+def _helpers():
+    from elasticsearch import helpers  # an optional extra, needed only with Elasticsearch
+
+    return helpers
 
 
 def _pages():
@@ -110,20 +115,20 @@ def index_pages(es, pages, tree, index=None, progress=None):
                 progress.update(1)
             yield action
 
-    bulk(es, counted(_index_actions(documents(pages, tree), index)), chunk_size=BATCH)
+    _helpers().bulk(es, counted(_index_actions(documents(pages, tree), index)), chunk_size=BATCH)
     return count
 
 
 def delete_documents(es, ids):
     if ids:
-        bulk(es, _delete_actions(ids, alias_name()), raise_on_error=False, chunk_size=BATCH)
+        _helpers().bulk(es, _delete_actions(ids, alias_name()), raise_on_error=False, chunk_size=BATCH)
 
 
 def _indexed_under(es, prefixes):
     query = {"bool": {"should": [{"prefix": {"path": p}} for p in prefixes]}}
     return {
         int(hit["_id"])
-        for hit in scan(es, index=alias_name(), query={"query": query, "_source": False})
+        for hit in _helpers().scan(es, index=alias_name(), query={"query": query, "_source": False})
     }
 
 
@@ -165,7 +170,7 @@ def apply_updates(es, rows):
         # Descendants show the title and URL in their breadcrumb and inherit the restriction.
         if page.numchild and (page_id not in old or _shown_fields(old[page_id]) != _shown_fields(doc.to_dict())):
             prefixes.add(page.path)
-    bulk(es, _index_actions(new_docs.values(), alias_name()), chunk_size=BATCH)
+    _helpers().bulk(es, _index_actions(new_docs.values(), alias_name()), chunk_size=BATCH)
     delete_documents(es, single - live.keys())
     sync_subtrees(es, prefixes, tree)
 
@@ -227,7 +232,7 @@ def drift(es=None):
     }
     indexed = {
         int(hit["_id"]): sorted(hit["_source"].get("restriction") or [])
-        for hit in scan(es, index=alias_name(), query={"_source": ["restriction"]})
+        for hit in _helpers().scan(es, index=alias_name(), query={"_source": ["restriction"]})
     }
     return Drift(
         missing=sorted(expected.keys() - indexed.keys()),

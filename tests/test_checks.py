@@ -73,3 +73,10 @@ def test_an_unreachable_elasticsearch_is_a_warning(settings):
     assert problem.id == "extranet_search.W001"
     settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = ""
     assert check_elasticsearch(None) == []
+
+
+def test_elasticsearch_without_its_client_is_an_error(settings, monkeypatch):
+    settings.EXTRANET_SEARCH_ELASTICSEARCH_URL = "http://127.0.0.1:9200"
+    monkeypatch.setattr("search.checks.find_spec", lambda name: None if name == "elasticsearch_dsl" else object())
+    [problem] = check_elasticsearch(None)
+    assert problem.id == "extranet_search.E002" and "[elasticsearch]" in problem.hint
