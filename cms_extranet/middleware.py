@@ -4,9 +4,8 @@ from django.utils.cache import patch_cache_control
 from wagtail.contrib.redirects import middleware as redirects_middleware
 from wagtail.contrib.redirects.models import Redirect
 
-from .access import can_read_page, effective_restriction
 from .rich_text import reader
-from .views import enforce
+from .views import denial_response, page_denial
 
 
 class PrivateResponseMiddleware:
@@ -44,7 +43,7 @@ class RedirectMiddleware(redirects_middleware.RedirectMiddleware):
         page = redirect.redirect_page if redirect else None
         if page is None:
             return redirected
-        denial = enforce(request, effective_restriction(page), can_read_page(request.user, page))
+        denial = denial_response(request, page_denial(request, page))
         if denial is None:
             return redirected
         if hasattr(denial, "render"):

@@ -1,36 +1,88 @@
+from dataclasses import dataclass, field
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from .access import partner_account, user_profiles
+from .access import can_read_page, effective_restriction, partner_account, user_profiles
 from .conf import agency_text
 from .forms import LoginForm
 from .models import Profile
 
+NO_ACCESS_TITLE = _("You have no access to this page")
+NO_ACCESS_EXPLANATION = _(
+    "This page is secured. You are logged in, but your profile gives no access to this information."
+)
+NO_ACCESS_ADVICE = _(
+    "If you work at a partner organisation, the administrator of your branch requests the "
+    "access for you in Access management."
+)
+LOGIN_REQUIRED = _("This page is secured. Log in to read it.")
 
-def enforce(request, restriction, readable):
-    """None when the visitor may read; else the login redirect (anonymous) or a 403 page.
 
-    Any response about something restricted is marked private (see the middleware).
+@dataclass(frozen=True)
+class Denial:
+    """Why a visitor may not read something: they must log in first (``login_url``), or
+    they are logged in and hold none of the ``required_profiles``."""
+
+    login_url: str = ""
+    required_profiles: list = field(default_factory=list)
+    held_profiles: frozenset = frozenset()
+
+    @property
+    def login_required(self):
+        return bool(self.login_url)
+
+
+def denial(request, restriction, readable, next_path=None):
+    """None when the visitor may read; else the Denial that the site and the API answer.
+
+    ``next_path`` is where the login leads back to (default: this request's address). Any
+    answer about something restricted is marked private (see the middleware).
     """
     if not restriction.is_public:
         request.extranet_private = True
     if readable:
         return None
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    profiles = Profile.objects.filter(code__in=restriction.profiles).select_related(
-        "help_page"
+        return Denial(login_url=redirect_to_login(next_path or request.get_full_path()).url)
+    profiles = Profile.objects.filter(code__in=restriction.profiles).select_related("help_page")
+    return Denial(required_profiles=list(profiles), held_profiles=user_profiles(request.user))
+
+
+def page_denial(request, page, next_path=None):
+    return denial(
+        request, effective_restriction(page), can_read_page(request.user, page), next_path
     )
+
+
+def denial_response(request, reason):
+    """The rendered site's answer to a Denial: the login redirect, or the 403 page."""
+    if reason is None:
+        return None
+    if reason.login_required:
+        return HttpResponseRedirect(reason.login_url)
     return TemplateResponse(
         request,
         "cms_extranet/access_denied.html",
-        {"required_profiles": profiles, "held_profiles": user_profiles(request.user)},
+        {
+            "required_profiles": reason.required_profiles,
+            "held_profiles": reason.held_profiles,
+            "no_access_title": NO_ACCESS_TITLE,
+            "no_access_explanation": NO_ACCESS_EXPLANATION,
+            "no_access_advice": NO_ACCESS_ADVICE,
+        },
         status=403,
     )
+
+
+def enforce(request, restriction, readable):
+    """None when the visitor may read; else the login redirect (anonymous) or a 403 page."""
+    return denial_response(request, denial(request, restriction, readable))
 
 
 class LoginView(auth_views.LoginView):

@@ -8,7 +8,7 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import CreateView, EditView
 
-from .access import can_read_document, can_read_page, document_restriction, effective_restriction
+from .access import can_read_document, document_restriction
 from .models import (
     ApplicationRight,
     AppLink,
@@ -22,12 +22,12 @@ from .models import (
 )
 from .signals import partner_account_changed
 from .rich_text import ReadableDocumentLinkHandler, ReadablePageLinkHandler
-from .views import enforce
+from .views import denial_response, enforce, page_denial
 
 
 @hooks.register("before_serve_page")
 def enforce_page_restriction(page, request, serve_args, serve_kwargs):
-    return enforce(request, effective_restriction(page), can_read_page(request.user, page))
+    return denial_response(request, page_denial(request, page))
 
 
 @hooks.register("before_serve_document")

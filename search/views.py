@@ -53,11 +53,28 @@ def present(request, matches):
     return results
 
 
+PER_PAGE = 10
+
+
+def search(request, raw_query, raw_page=None, per_page=PER_PAGE):
+    """The site's search: the cleaned query, the requested page of the matches this user
+    may read (a Paginator page; None for an empty query) and its presented results.
+
+    Raises SearchUnavailable when the engine cannot answer.
+    """
+    query = clean_query(raw_query)
+    if not query:
+        return query, None, []
+    matches = get_backend().search(request.user, query)
+    page_obj = Paginator(matches, per_page).get_page(requested_page(raw_page))
+    return query, page_obj, present(request, page_obj.object_list)
+
+
 class SearchView(TemplateView):
     """Full-text search that shows each visitor only the pages they may read."""
 
     template_name = "extranet_search/search.html"
-    paginate_by = 10
+    paginate_by = PER_PAGE
     extra_context = {"title": pgettext_lazy("site search", "Search")}
 
     def get(self, request, *args, **kwargs):
@@ -70,16 +87,16 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = clean_query(self.request.GET.get("q", ""))
-        context["search_query"] = query
-        if not query:
-            return context
-        matches = get_backend().search(self.request.user, query)
         try:
-            page_obj = Paginator(matches, self.paginate_by).get_page(requested_page(self.request.GET.get("page")))
-            context["results"] = present(self.request, page_obj.object_list)
+            query, page_obj, results = search(
+                self.request, self.request.GET.get("q", ""), self.request.GET.get("page"), self.paginate_by
+            )
         except SearchUnavailable:
+            context["search_query"] = clean_query(self.request.GET.get("q", ""))
             context["unavailable"] = True
             return context
-        context["page_obj"] = page_obj
+        context["search_query"] = query
+        if page_obj is not None:
+            context["results"] = results
+            context["page_obj"] = page_obj
         return context

@@ -85,6 +85,39 @@ def rate_limited(key):
     return Feedback.objects.filter(client_key=key, created_at__gte=since).count() >= count
 
 
+def submit(request, form, path, page):
+    """Store a valid form's feedback unless the client is over the rate limit.
+
+    None when it was stored (the editors are mailed after commit), else the refusal:
+    (status, message), 429 over the limit, 503 when the database stayed busy.
+    """
+    key = client_key(request)
+    user = request.user
+    try:
+        with transaction.atomic():
+            lock_client(key)
+            if rate_limited(key):
+                return 429, RATE_LIMIT_MESSAGE
+            feedback = Feedback.objects.create(
+                page=page,
+                path=path,
+                message=form.cleaned_data["message"],
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                user=user if user.is_authenticated else None,
+                client_key=key,
+            )
+            notifications.notify_after_commit(feedback)
+    except OperationalError:  # the database stayed locked (SQLite) or went away
+        return 503, BUSY_MESSAGE
+    return None
+
+
+def named_page(user, page):
+    """The page of origin, when this user may read it; a secured page is never named."""
+    return page if page is not None and can_read_page(user, page) else None
+
+
 def thanks_url(path):
     url = reverse("extranet_feedback:thanks")
     return f"{url}?{urlencode({'pagina': path})}" if path else url
@@ -100,8 +133,7 @@ class PageOfOriginMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        readable = self.page is not None and can_read_page(self.request.user, self.page)
-        context["feedback_page"] = self.page if readable else None
+        context["feedback_page"] = named_page(self.request.user, self.page)
         return context
 
 
@@ -118,29 +150,11 @@ class FeedbackView(PageOfOriginMixin, FormView):
         return {"name": user.get_full_name(), "email": user.email}
 
     def form_valid(self, form):
-        key = client_key(self.request)
-        user = self.request.user
-        try:
-            with transaction.atomic():
-                lock_client(key)
-                limited = rate_limited(key)
-                if not limited:
-                    feedback = Feedback.objects.create(
-                        page=self.page,
-                        path=self.path,
-                        message=form.cleaned_data["message"],
-                        name=form.cleaned_data["name"],
-                        email=form.cleaned_data["email"],
-                        user=user if user.is_authenticated else None,
-                        client_key=key,
-                    )
-                    notifications.notify_after_commit(feedback)
-        except OperationalError:  # the database stayed locked (SQLite) or went away
-            form.add_error(None, BUSY_MESSAGE)
-            return self.render_to_response(self.get_context_data(form=form), status=503)
-        if limited:
-            form.add_error(None, RATE_LIMIT_MESSAGE)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+        refusal = submit(self.request, form, self.path, self.page)
+        if refusal is not None:
+            status, message = refusal
+            form.add_error(None, message)
+            return self.render_to_response(self.get_context_data(form=form), status=status)
         return redirect(thanks_url(self.path))
 
 

@@ -15,6 +15,26 @@ def can_follow(user):
     return bool(user_profiles(user))
 
 
+def is_following(user, page):
+    return can_follow(user) and Follow.objects.filter(user=user, page=page).exists()
+
+
+def followed_rows(user, removed=()):
+    """The followed pages the user may read, by title, each with its readable breadcrumb;
+    with ``removed`` (ids just unfollowed) shown once more, ``following`` false."""
+    from ..access import readable_breadcrumbs, readable_pages
+
+    Page = swapper.load_model("wagtailcore", "Page")
+    followed = set(Follow.objects.filter(user=user).values_list("page_id", flat=True))
+    shown = followed | set(removed)
+    pages = list(readable_pages(user, Page.objects.live().filter(pk__in=shown)).order_by("title"))
+    breadcrumbs = readable_breadcrumbs(user, pages)
+    return [
+        {"page": page, "breadcrumb": breadcrumbs[page.pk], "following": page.pk in followed}
+        for page in pages
+    ]
+
+
 class Mailing(models.TextChoices):
     NEVER = "never", pgettext_lazy("mailing frequency", "Never")
     DAILY = "daily", pgettext_lazy("mailing frequency", "Daily")

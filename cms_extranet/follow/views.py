@@ -23,7 +23,7 @@ REMOVED_SESSION_KEY = "extranet_follow_removed"
 class FollowerRequiredMixin:
     def dispatch(self, request, *args, **kwargs):
         if not can_follow(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(FOLLOW_REFUSED)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -32,6 +32,39 @@ def back(request, default):
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
+
+
+FOLLOW_REFUSED = _("Following pages is for users who hold an Extranet profile.")
+
+
+def followable_page(user, page_id):
+    """The live page ``page_id`` if this user may follow it: PermissionDenied without a
+    profile, Http404 for a page they may not read (or that does not exist)."""
+    if not can_follow(user):
+        raise PermissionDenied(FOLLOW_REFUSED)
+    Page = swapper.load_model("wagtailcore", "Page")
+    page = readable_pages(user, Page.objects.live().filter(pk=page_id)).first()
+    if page is None:
+        raise Http404
+    return page
+
+
+def set_following(user, page, following):
+    """Follow or stop following (idempotent); the message that says what happened."""
+    if following:
+        Follow.objects.get_or_create(user=user, page=page)
+        return _("You now follow this page: %(title)s.") % {"title": page.title}
+    Follow.objects.filter(user=user, page=page).delete()
+    return _("You no longer follow this page: %(title)s.") % {"title": page.title}
+
+
+def save_mailing(user, data):
+    """The bound MailingForm, saved when valid."""
+    preference = MailingPreference.objects.filter(user=user).first()
+    form = MailingForm(data, instance=preference or MailingPreference(user=user))
+    if form.is_valid():
+        form.save()
+    return form
 
 
 class FollowToggleView(FollowerRequiredMixin, View):
@@ -43,17 +76,9 @@ class FollowToggleView(FollowerRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, page_id):
-        Page = swapper.load_model("wagtailcore", "Page")
-        page = readable_pages(request.user, Page.objects.live().filter(pk=page_id)).first()
-        if page is None:
-            raise Http404
+        page = followable_page(request.user, page_id)
         following = request.POST.get("volgen") == "1"
-        if following:
-            Follow.objects.get_or_create(user=request.user, page=page)
-            message = _("You now follow this page: %(title)s.") % {"title": page.title}
-        else:
-            Follow.objects.filter(user=request.user, page=page).delete()
-            message = _("You no longer follow this page: %(title)s.") % {"title": page.title}
+        message = set_following(request.user, page, following)
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse({"following": following, "message": str(message)})
         target = back(request, page.url or "/")
@@ -69,10 +94,7 @@ class MailingView(LoginRequiredMixin, FollowerRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        preference = MailingPreference.objects.filter(user=request.user).first()
-        form = MailingForm(request.POST, instance=preference or MailingPreference(user=request.user))
-        if form.is_valid():
-            form.save()
+        if save_mailing(request.user, request.POST).is_valid():
             messages.success(request, _("Your mailing choice has been saved."))
         else:
             messages.error(request, _("Choose how often you want to get a mail."))

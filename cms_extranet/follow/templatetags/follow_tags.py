@@ -1,9 +1,7 @@
-import swapper
 from django import template
 
-from ...access import readable_breadcrumbs, readable_pages
 from ..forms import MailingForm
-from ..models import Follow, MailingPreference, can_follow
+from ..models import MailingPreference, can_follow, followed_rows, is_following
 from ..views import REMOVED_SESSION_KEY
 
 register = template.Library()
@@ -19,7 +17,7 @@ def follow_toggle(context, page):
         "request": request,
         "page": page,
         "visible": visible,
-        "following": visible and Follow.objects.filter(user=user, page=page).exists(),
+        "following": visible and is_following(user, page),
     }
 
 
@@ -33,22 +31,10 @@ def follow_profile(context):
     user = request.user
     if not can_follow(user):
         return {"visible": False}
-    Page = swapper.load_model("wagtailcore", "Page")
-    followed = set(Follow.objects.filter(user=user).values_list("page_id", flat=True))
-    removed = set(request.session.pop(REMOVED_SESSION_KEY, [])) - followed
-    pages = list(
-        readable_pages(user, Page.objects.live().filter(pk__in=followed | removed)).order_by(
-            "title"
-        )
-    )
-    breadcrumbs = readable_breadcrumbs(user, pages)
     return {
         "visible": True,
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "form": MailingForm(initial={"mailing": MailingPreference.of(user)}),
-        "rows": [
-            {"page": page, "breadcrumb": breadcrumbs[page.pk], "following": page.pk in followed}
-            for page in pages
-        ],
+        "rows": followed_rows(user, removed=request.session.pop(REMOVED_SESSION_KEY, [])),
     }
