@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    path("api/v2/extranet/", include("cms_extranet.api_urls")),
+    path("api/v2/search/", include("search.api_urls")),
     path("", include("cms_extranet.urls")),
     path("", include("cms_extranet.follow.urls")),
     path("", include("cms_extranet.access_management.urls")),

@@ -6,14 +6,25 @@ uses for the tree filters (``child_of``, ``ancestor_of``, ``descendant_of``) and
 exist. Documents go through ``readable_documents``.
 """
 
+import swapper
 from django.core.exceptions import ValidationError
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+from rest_framework.views import APIView
 from wagtail.api.v2.serializers import PageAliasOfField, PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 
-from .access import readable_documents, readable_pages
+from .access import partner_account, readable_documents, readable_pages, user_profiles
+from .links import app_links
+from .models import ExtranetSettings, Profile
+from .views import LOGIN_REQUIRED, NO_ACCESS_ADVICE, NO_ACCESS_EXPLANATION, NO_ACCESS_TITLE, page_denial
 
 
 class PrivateAnswersMixin:
@@ -64,7 +75,175 @@ class ReadablePagesAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, PagesAPI
     def get_base_queryset(self):
         return readable_pages(self.request.user, super().get_base_queryset())
 
+    @classmethod
+    def get_urlpatterns(cls):
+        return [
+            *super().get_urlpatterns(),
+            path("by_path/", cls.as_view({"get": "by_path_view"}), name="by_path"),
+        ]
+
+    def by_path_view(self, request):
+        """The page the site serves at ``html_path``, answered as the site answers it:
+        the page (with ``meta.following``), 401 to log in, 403 without the profile, 404."""
+        from .follow.models import is_following
+
+        html_path = request.GET.get("html_path", "")
+        Page = swapper.load_model("wagtailcore", "Page")
+        route = Page.route_for_request(request._request, html_path) if html_path.startswith("/") else None
+        if route is None:
+            raise exceptions.NotFound(PAGE_NOT_FOUND)
+        page = route[0]
+        reason = page_denial(request._request, page, next_path=html_path)
+        if reason is not None:
+            return denial_answer(request, reason)
+        self.action = "detail_view"
+        self.kwargs["pk"] = page.pk
+        response = self.detail_view(request, pk=page.pk)
+        response.data["meta"]["following"] = is_following(request.user, page)
+        return response
+
 
 class ReadableDocumentsAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, DocumentsAPIViewSet):
     def get_queryset(self):
         return readable_documents(self.request.user, super().get_queryset())
+
+
+# The extranet's own endpoints, beside Wagtail's: what a decoupled front end needs to do
+# everything the rendered site does, through the site's own decisions.
+
+CSRF_FAILED = _(
+    "The security check failed (the CSRF token is missing or wrong). Reload the page and "
+    "try again."
+)
+PAGE_NOT_FOUND = _("There is no page at this address.")
+
+
+class SessionCsrfAuthentication(SessionAuthentication):
+    """The site's session. Every unsafe request needs the CSRF token, logged in or not,
+    as the site's own forms do (DRF checks it only for logged-in users)."""
+
+    def authenticate(self, request):
+        if request.method not in SAFE_METHODS:
+            self.enforce_csrf(request)
+        user = getattr(request._request, "user", None)
+        if user is None or not user.is_active:
+            return None
+        return (user, None)
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as error:
+            raise exceptions.PermissionDenied(CSRF_FAILED) from error
+
+
+class ExtranetAPIView(PrivateAnswersMixin, APIView):
+    authentication_classes = [SessionCsrfAuthentication]
+    permission_classes = []
+
+
+class ProfileSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RequiredProfileSerializer(ProfileSerializer):
+    help_url = serializers.SerializerMethodField(
+        help_text="The page that explains this profile and how to get it."
+    )
+
+    def get_help_url(self, profile) -> str | None:
+        page = profile.help_page
+        return page.get_full_url(self.context["request"]) if page else None
+
+
+class AppLinkSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField()
+    url = serializers.URLField()
+
+
+class ChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class LoginRequiredSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    login_url = serializers.CharField(help_text="The site's login, leading back to the page.")
+
+
+class NoAccessSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    explanation = serializers.CharField()
+    advice = serializers.CharField()
+    required_profiles = RequiredProfileSerializer(many=True, help_text="Any one of them gives access.")
+    access_url = serializers.URLField(allow_null=True, help_text="How to get access to the extranet.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def denial_answer(request, reason):
+    """The API's answer to a Denial (``cms_extranet.views.denial``), as the site's: 401
+    with the login address, or 403 with the no-access page's explanation and links."""
+    if reason.login_required:
+        return Response(
+            {"detail": LOGIN_REQUIRED, "login_url": reason.login_url},
+            status=401,
+            headers={"WWW-Authenticate": "Session"},
+        )
+    access_page = ExtranetSettings.for_request(request._request).access_page
+    data = {
+        "detail": NO_ACCESS_TITLE,
+        "explanation": NO_ACCESS_EXPLANATION,
+        "advice": NO_ACCESS_ADVICE,
+        "required_profiles": reason.required_profiles,
+        "access_url": access_page.get_full_url(request._request) if access_page else None,
+    }
+    return Response(NoAccessSerializer(data, context={"request": request._request}).data, status=403)
+
+
+class MeSerializer(serializers.Serializer):
+    authenticated = serializers.BooleanField()
+    username = serializers.CharField(allow_null=True)
+    name = serializers.CharField(help_text="Full name, or the username.")
+    profiles = ProfileSerializer(many=True)
+    applications = AppLinkSerializer(many=True, help_text="The home page's application tiles.")
+    is_administrator = serializers.BooleanField(help_text="Administrator of a branch: Toegangsbeheer.")
+    access_management_url = serializers.CharField(allow_null=True)
+    can_follow = serializers.BooleanField(help_text="Holds a profile, so may follow pages.")
+    mailing = ChoiceSerializer(allow_null=True, help_text="How often followed pages are mailed.")
+
+
+class MeView(ExtranetAPIView):
+    """Who the session's user is, as the site's top bar, home page and profile show it."""
+
+    @extend_schema(responses=MeSerializer, operation_id="extranet_me")
+    def get(self, request):
+        from .access_management.actions import administers
+        from .follow.models import Mailing, MailingPreference, can_follow
+
+        user = request.user
+        if not user.is_authenticated:
+            data = {
+                "authenticated": False, "username": None, "name": "", "profiles": [],
+                "applications": [], "is_administrator": False,
+                "access_management_url": None, "can_follow": False, "mailing": None,
+            }
+            return Response(MeSerializer(data).data)
+        administrator = administers(partner_account(user))
+        mailing = Mailing(MailingPreference.of(user))
+        data = {
+            "authenticated": True,
+            "username": user.get_username(),
+            "name": user.get_full_name() or user.get_username(),
+            "profiles": Profile.objects.filter(code__in=user_profiles(user)),
+            "applications": app_links(user),
+            "is_administrator": administrator,
+            "access_management_url": reverse("extranet_access:index") if administrator else None,
+            "can_follow": can_follow(user),
+            "mailing": {"value": mailing.value, "label": mailing.label},
+        }
+        return Response(MeSerializer(data).data)

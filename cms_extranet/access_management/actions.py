@@ -204,6 +204,11 @@ def set_administrator(request, account, value):
         raise AdministratorCapReached(account.vestiging) from None
 
 
+def administers(account):
+    """Whether the account is an administrator of a branch: Toegangsbeheer is theirs."""
+    return account is not None and account.is_administrator and bool(account.vestiging_id)
+
+
 def needs_accepted_form(account):
     """An administrator of an uitbetalingsinstelling whose vestiging has access reaches
     Toegangsbeheer only once their own form is accepted (SPEC §7)."""

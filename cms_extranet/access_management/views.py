@@ -34,7 +34,7 @@ class AdministratorRequiredMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         request.extranet_private = True
         self.administrator = partner_account(request.user)
-        if self.administrator is None or not self.administrator.is_administrator or not self.administrator.vestiging_id:
+        if not actions.administers(self.administrator):
             return self.refuse(_("Access management is only for the administrators of a branch of a partner organisation."))
         if not self.form_not_required and actions.needs_accepted_form(self.administrator):
             return self.refuse(

@@ -1,8 +1,8 @@
 from django import template
 
-from ..access import can_read_document, partner_account, user_rights
+from ..access import can_read_document
 from ..conf import extranet_settings
-from ..models import AppLink
+from ..links import app_links
 from ..panels import restriction_summary
 
 register = template.Library()
@@ -11,18 +11,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def extranet_app_links(context):
     """The application tiles this user may see: each needs the right it names."""
-    user = context["request"].user
-    if not user.is_authenticated:
-        return []
-    account = partner_account(user)
-    is_administrator = bool(account and account.is_administrator)
-    rights = user_rights(user)
-    return [
-        link
-        for link in AppLink.objects.select_related("right")
-        if (link.right is None or link.right.code in rights)
-        and (is_administrator or not link.administrators_only)
-    ]
+    return app_links(context["request"].user)
 
 
 @register.filter
