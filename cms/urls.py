@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from wagtail.documents import urls as wagtaildocs_urls
 
 from .api import api_router
@@ -13,6 +14,8 @@ urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/v2/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/v2/", api_router.urls),
     path("api/v2/extranet/", include("cms_extranet.api_urls")),
     path("api/v2/search/", include("search.api_urls")),

@@ -10,6 +10,7 @@ import swapper
 from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
@@ -69,77 +70,11 @@ class ReadablePageSerializer(PageSerializer):
     alias_of = ReadableAliasOfField(read_only=True)
 
 
-class ReadablePagesAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, PagesAPIViewSet):
-    base_serializer_class = ReadablePageSerializer
-
-    def get_base_queryset(self):
-        return readable_pages(self.request.user, super().get_base_queryset())
-
-    @classmethod
-    def get_urlpatterns(cls):
-        return [
-            *super().get_urlpatterns(),
-            path("by_path/", cls.as_view({"get": "by_path_view"}), name="by_path"),
-        ]
-
-    def by_path_view(self, request):
-        """The page the site serves at ``html_path``, answered as the site answers it:
-        the page (with ``meta.following``), 401 to log in, 403 without the profile, 404."""
-        from .follow.models import is_following
-
-        html_path = request.GET.get("html_path", "")
-        Page = swapper.load_model("wagtailcore", "Page")
-        route = Page.route_for_request(request._request, html_path) if html_path.startswith("/") else None
-        if route is None:
-            raise exceptions.NotFound(PAGE_NOT_FOUND)
-        page = route[0]
-        reason = page_denial(request._request, page, next_path=html_path)
-        if reason is not None:
-            return denial_answer(request, reason)
-        self.action = "detail_view"
-        self.kwargs["pk"] = page.pk
-        response = self.detail_view(request, pk=page.pk)
-        response.data["meta"]["following"] = is_following(request.user, page)
-        return response
-
-
-class ReadableDocumentsAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, DocumentsAPIViewSet):
-    def get_queryset(self):
-        return readable_documents(self.request.user, super().get_queryset())
-
-
-# The extranet's own endpoints, beside Wagtail's: what a decoupled front end needs to do
-# everything the rendered site does, through the site's own decisions.
-
 CSRF_FAILED = _(
     "The security check failed (the CSRF token is missing or wrong). Reload the page and "
     "try again."
 )
 PAGE_NOT_FOUND = _("There is no page at this address.")
-
-
-class SessionCsrfAuthentication(SessionAuthentication):
-    """The site's session. Every unsafe request needs the CSRF token, logged in or not,
-    as the site's own forms do (DRF checks it only for logged-in users)."""
-
-    def authenticate(self, request):
-        if request.method not in SAFE_METHODS:
-            self.enforce_csrf(request)
-        user = getattr(request._request, "user", None)
-        if user is None or not user.is_active:
-            return None
-        return (user, None)
-
-    def enforce_csrf(self, request):
-        try:
-            super().enforce_csrf(request)
-        except exceptions.PermissionDenied as error:
-            raise exceptions.PermissionDenied(CSRF_FAILED) from error
-
-
-class ExtranetAPIView(PrivateAnswersMixin, APIView):
-    authentication_classes = [SessionCsrfAuthentication]
-    permission_classes = []
 
 
 class ProfileSerializer(serializers.Serializer):
@@ -183,6 +118,237 @@ class NoAccessSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class WagtailMetaSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    detail_url = serializers.URLField()
+
+
+class PageMetaSerializer(WagtailMetaSerializer):
+    html_url = serializers.URLField(allow_null=True)
+    slug = serializers.CharField()
+    first_published_at = serializers.DateTimeField(allow_null=True)
+
+
+class PageDetailMetaSerializer(PageMetaSerializer):
+    show_in_menus = serializers.BooleanField(required=False)
+    seo_title = serializers.CharField(required=False)
+    search_description = serializers.CharField(required=False)
+    parent = serializers.DictField(allow_null=True, required=False, help_text="Only a page the user may read.")
+    alias_of = serializers.DictField(allow_null=True, required=False, help_text="Only a page the user may read.")
+
+
+class PageSchemaSerializer(serializers.Serializer):
+    """A page as Wagtail's API v2 gives it; ``fields`` adds the page type's own fields."""
+
+    id = serializers.IntegerField()
+    meta = PageMetaSerializer()
+    title = serializers.CharField()
+
+
+class PageDetailSchemaSerializer(PageSchemaSerializer):
+    meta = PageDetailMetaSerializer()
+
+
+class FollowingMetaSerializer(PageDetailMetaSerializer):
+    following = serializers.BooleanField(help_text="Whether the user follows the page.")
+
+
+class PageByPathSchemaSerializer(PageSchemaSerializer):
+    meta = FollowingMetaSerializer()
+
+
+class TotalCountSerializer(serializers.Serializer):
+    total_count = serializers.IntegerField()
+
+
+class PageListingSchemaSerializer(serializers.Serializer):
+    meta = TotalCountSerializer()
+    items = PageSchemaSerializer(many=True)
+
+
+class DocumentSchemaSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    meta = WagtailMetaSerializer()
+    title = serializers.CharField()
+
+
+class DocumentListingSchemaSerializer(serializers.Serializer):
+    meta = TotalCountSerializer()
+    items = DocumentSchemaSerializer(many=True)
+
+
+class WagtailErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+def _query(name, kind=str, description=""):
+    return OpenApiParameter(name, kind, description=description)
+
+
+LISTING_PARAMETERS = [
+    _query("fields", description="Fields to add (or remove with -), comma-separated; * for all."),
+    _query("order", description="A field to order by (- for descending), or random."),
+    _query("offset", int),
+    _query("limit", int, "At most 100."),
+    _query("search", description="The site's search: only pages the user may read."),
+]
+PAGE_PARAMETERS = [
+    _query("type", description="A page type, app_label.ModelName."),
+    _query("child_of", description="A page id, or root."),
+    _query("ancestor_of", int),
+    _query("descendant_of", int),
+]
+NOT_FOUND = OpenApiResponse(WagtailErrorSerializer, description="No such record the user may read.")
+
+
+PAGES_SCHEMA = dict(
+    listing_view=extend_schema(
+        operation_id="pages_list",
+        parameters=LISTING_PARAMETERS + PAGE_PARAMETERS,
+        responses={200: PageListingSchemaSerializer, 400: WagtailErrorSerializer},
+    ),
+    detail_view=extend_schema(
+        operation_id="pages_detail",
+        parameters=[_query("fields")],
+        responses={200: PageDetailSchemaSerializer, 404: NOT_FOUND},
+    ),
+    find_view=extend_schema(
+        operation_id="pages_find",
+        parameters=[_query("html_path", description="The page's path on the site."), _query("id", int)],
+        responses={302: OpenApiResponse(description="To the page's detail URL."), 404: NOT_FOUND},
+    ),
+    by_path_view=extend_schema(
+        operation_id="pages_by_path",
+        parameters=[
+            OpenApiParameter("html_path", str, required=True, description="The page's path on the site."),
+            _query("fields"),
+        ],
+        responses={
+            200: PageByPathSchemaSerializer,
+            401: OpenApiResponse(LoginRequiredSerializer, description="Log in to read this page."),
+            403: OpenApiResponse(NoAccessSerializer, description="The user holds none of its profiles."),
+            404: OpenApiResponse(ErrorSerializer, description="No page at this path."),
+        },
+    ),
+)
+
+
+class ReadablePagesAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, PagesAPIViewSet):
+    base_serializer_class = ReadablePageSerializer
+
+    def get_base_queryset(self):
+        return readable_pages(self.request.user, super().get_base_queryset())
+
+    # Wagtail's views, declared for the OpenAPI schema (drf-spectacular cannot infer them).
+    @PAGES_SCHEMA["listing_view"]
+    def listing_view(self, request):
+        return super().listing_view(request)
+
+    @PAGES_SCHEMA["detail_view"]
+    def detail_view(self, request, pk):
+        return super().detail_view(request, pk)
+
+    @PAGES_SCHEMA["find_view"]
+    def find_view(self, request):
+        return super().find_view(request)
+
+    @classmethod
+    def get_urlpatterns(cls):
+        return [
+            *super().get_urlpatterns(),
+            path("by_path/", cls.as_view({"get": "by_path_view"}), name="by_path"),
+        ]
+
+    @PAGES_SCHEMA["by_path_view"]
+    def by_path_view(self, request):
+        """The page the site serves at ``html_path``, answered as the site answers it:
+        the page (with ``meta.following``), 401 to log in, 403 without the profile, 404."""
+        from .follow.models import is_following
+
+        html_path = request.GET.get("html_path", "")
+        Page = swapper.load_model("wagtailcore", "Page")
+        route = Page.route_for_request(request._request, html_path) if html_path.startswith("/") else None
+        if route is None:
+            raise exceptions.NotFound(PAGE_NOT_FOUND)
+        page = route[0]
+        reason = page_denial(request._request, page, next_path=html_path)
+        if reason is not None:
+            return denial_answer(request, reason)
+        self.action = "detail_view"
+        self.kwargs["pk"] = page.pk
+        response = self.detail_view(request, pk=page.pk)
+        response.data["meta"]["following"] = is_following(request.user, page)
+        return response
+
+
+DOCUMENTS_SCHEMA = dict(
+    listing_view=extend_schema(
+        operation_id="documents_list",
+        parameters=LISTING_PARAMETERS,
+        responses={200: DocumentListingSchemaSerializer, 400: WagtailErrorSerializer},
+    ),
+    detail_view=extend_schema(
+        operation_id="documents_detail",
+        parameters=[_query("fields")],
+        responses={200: DocumentSchemaSerializer, 404: NOT_FOUND},
+    ),
+    find_view=extend_schema(
+        operation_id="documents_find",
+        parameters=[_query("id", int)],
+        responses={302: OpenApiResponse(description="To the document's detail URL."), 404: NOT_FOUND},
+    ),
+)
+
+
+class ReadableDocumentsAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, DocumentsAPIViewSet):
+    def get_queryset(self):
+        return readable_documents(self.request.user, super().get_queryset())
+
+    @DOCUMENTS_SCHEMA["listing_view"]
+    def listing_view(self, request):
+        return super().listing_view(request)
+
+    @DOCUMENTS_SCHEMA["detail_view"]
+    def detail_view(self, request, pk):
+        return super().detail_view(request, pk)
+
+    @DOCUMENTS_SCHEMA["find_view"]
+    def find_view(self, request):
+        return super().find_view(request)
+
+
+# The extranet's own endpoints, beside Wagtail's: what a decoupled front end needs to do
+# everything the rendered site does, through the site's own decisions.
+
+class SessionCsrfAuthentication(SessionAuthentication):
+    """The site's session. Every unsafe request needs the CSRF token, logged in or not,
+    as the site's own forms do (DRF checks it only for logged-in users)."""
+
+    def authenticate(self, request):
+        if request.method not in SAFE_METHODS:
+            self.enforce_csrf(request)
+        user = getattr(request._request, "user", None)
+        if user is None or not user.is_active:
+            return None
+        return (user, None)
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as error:
+            raise exceptions.PermissionDenied(CSRF_FAILED) from error
+
+
+class SessionCsrfScheme(SessionScheme):
+    target_class = SessionCsrfAuthentication
+    name = "sessionCsrfAuth"
+
+
+class ExtranetAPIView(PrivateAnswersMixin, APIView):
+    authentication_classes = [SessionCsrfAuthentication]
+    permission_classes = []
 
 
 def denial_answer(request, reason):

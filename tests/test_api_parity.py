@@ -308,3 +308,32 @@ def test_answers_to_a_logged_in_user_are_private():
     for url in (ME, FOLLOWING, MAILING, f"{BY_PATH}?html_path=/mlp/"):
         cache_control = client.get(url)["Cache-Control"]
         assert "private" in cache_control and "no-store" in cache_control, url
+
+
+def test_the_schema_is_valid_openapi_of_every_endpoint():
+    from drf_spectacular.validation import validate_schema
+
+    response = Client().get("/api/v2/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    validate_schema(schema)
+    assert set(schema["paths"]) == {
+        "/api/v2/pages/", "/api/v2/pages/{id}/", "/api/v2/pages/find/", "/api/v2/pages/by_path/",
+        "/api/v2/documents/", "/api/v2/documents/{id}/", "/api/v2/documents/find/",
+        "/api/v2/extranet/me/", "/api/v2/extranet/following/", "/api/v2/extranet/following/{page_id}/",
+        "/api/v2/extranet/mailing/", "/api/v2/extranet/feedback/", "/api/v2/search/",
+    }
+    by_path = schema["paths"]["/api/v2/pages/by_path/"]["get"]["responses"]
+    assert set(by_path) == {"200", "401", "403", "404"}
+
+
+def test_the_docs_page_uses_only_the_sites_own_assets():
+    client = Client()
+    page = client.get("/api/v2/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and not re.search(r"https?://|//cdn|unpkg|jsdelivr", html)
+    assert any("swagger-ui" in asset for asset in assets)
+    for asset in assets:
+        assert client.get(unescape(asset)).status_code == 200, asset
