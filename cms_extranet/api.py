@@ -7,7 +7,10 @@ exist. Documents go through ``readable_documents``.
 """
 
 import swapper
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
+from django.middleware.csrf import get_token
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
@@ -23,6 +26,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 
 from .access import partner_account, readable_documents, readable_pages, user_profiles
+from .forms import LoginForm
 from .links import app_links
 from .models import ExtranetSettings, Profile
 from .views import LOGIN_REQUIRED, NO_ACCESS_ADVICE, NO_ACCESS_EXPLANATION, NO_ACCESS_TITLE, page_denial
@@ -181,6 +185,21 @@ class DocumentListingSchemaSerializer(serializers.Serializer):
 
 class WagtailErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
+
+
+FORM_ERRORS = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": "Per field, its messages; the form's own under non_field_errors.",
+}
+
+
+def form_errors(form):
+    """A Django form's errors as DRF gives a serializer's."""
+    return {
+        "non_field_errors" if name == "__all__" else name: [str(error) for error in errors]
+        for name, errors in form.errors.items()
+    }
 
 
 def _query(name, kind=str, description=""):
@@ -381,35 +400,89 @@ class MeSerializer(serializers.Serializer):
     access_management_url = serializers.CharField(allow_null=True)
     can_follow = serializers.BooleanField(help_text="Holds a profile, so may follow pages.")
     mailing = ChoiceSerializer(allow_null=True, help_text="How often followed pages are mailed.")
+    csrf_token = serializers.CharField(
+        help_text="Send it as the X-CSRFToken header with every POST, PUT and DELETE "
+        "(with the session's cookies). It changes at login and logout."
+    )
+
+
+def me_answer(request):
+    """Who the session's user is, as the site's top bar, home page and profile show it."""
+    from .access_management.actions import administers
+    from .follow.models import Mailing, MailingPreference, can_follow
+
+    user = request.user
+    data = {
+        "authenticated": False, "username": None, "name": "", "profiles": [],
+        "applications": [], "is_administrator": False,
+        "access_management_url": None, "can_follow": False, "mailing": None,
+        "csrf_token": get_token(request._request),
+    }
+    if user.is_authenticated:
+        administrator = administers(partner_account(user))
+        mailing = Mailing(MailingPreference.of(user))
+        data.update(
+            authenticated=True,
+            username=user.get_username(),
+            name=user.get_full_name() or user.get_username(),
+            profiles=Profile.objects.filter(code__in=user_profiles(user)),
+            applications=app_links(user),
+            is_administrator=administrator,
+            access_management_url=reverse("extranet_access:index") if administrator else None,
+            can_follow=can_follow(user),
+            mailing={"value": mailing.value, "label": mailing.label},
+        )
+    return Response(MeSerializer(data).data)
 
 
 class MeView(ExtranetAPIView):
-    """Who the session's user is, as the site's top bar, home page and profile show it."""
+    """Who the session's user is, and the CSRF token for what the front end sends."""
 
     @extend_schema(responses=MeSerializer, operation_id="extranet_me")
     def get(self, request):
-        from .access_management.actions import administers
-        from .follow.models import Mailing, MailingPreference, can_follow
+        return me_answer(request)
 
-        user = request.user
-        if not user.is_authenticated:
-            data = {
-                "authenticated": False, "username": None, "name": "", "profiles": [],
-                "applications": [], "is_administrator": False,
-                "access_management_url": None, "can_follow": False, "mailing": None,
-            }
-            return Response(MeSerializer(data).data)
-        administrator = administers(partner_account(user))
-        mailing = Mailing(MailingPreference.of(user))
-        data = {
-            "authenticated": True,
-            "username": user.get_username(),
-            "name": user.get_full_name() or user.get_username(),
-            "profiles": Profile.objects.filter(code__in=user_profiles(user)),
-            "applications": app_links(user),
-            "is_administrator": administrator,
-            "access_management_url": reverse("extranet_access:index") if administrator else None,
-            "can_follow": can_follow(user),
-            "mailing": {"value": mailing.value, "label": mailing.label},
-        }
-        return Response(MeSerializer(data).data)
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class LoginAPIView(ExtranetAPIView):
+    """Log in with the site's login form: its messages, and its throttling (429 after too
+    many wrong passwords, as on ``/inloggen/``). Answers as ``me``, with a new CSRF token."""
+
+    @extend_schema(
+        request=LoginSerializer,
+        responses={
+            200: MeSerializer,
+            400: OpenApiResponse(FORM_ERRORS, description="The form's errors, per field."),
+            403: OpenApiResponse(ErrorSerializer, description="The CSRF token is missing or wrong."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many wrong passwords."),
+        },
+        operation_id="extranet_login",
+    )
+    def post(self, request):
+        form = LoginForm(request._request, data=request.data if hasattr(request.data, "get") else {})
+        if not form.is_valid():
+            return Response(form_errors(form), status=400)
+        auth_login(request._request, form.get_user())
+        request.user = form.get_user()
+        return me_answer(request)
+
+
+class LogoutAPIView(ExtranetAPIView):
+    """End the session (as ``/uitloggen/``). Answers as ``me``, with a new CSRF token."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: MeSerializer,
+            403: OpenApiResponse(ErrorSerializer, description="The CSRF token is missing or wrong."),
+        },
+        operation_id="extranet_logout",
+    )
+    def post(self, request):
+        auth_logout(request._request)
+        request.user = request._request.user
+        return me_answer(request)

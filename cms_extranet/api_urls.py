@@ -10,6 +10,8 @@ from .follow import api as follow_api
 app_name = "extranet_api"
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="me"),
+    path("login/", api.LoginAPIView.as_view(), name="login"),
+    path("logout/", api.LogoutAPIView.as_view(), name="logout"),
     path("following/", follow_api.FollowedPagesView.as_view(), name="following"),
     path("following/<int:page_id>/", follow_api.FollowView.as_view(), name="follow"),
     path("mailing/", follow_api.MailingAPIView.as_view(), name="mailing"),

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -118,7 +118,10 @@ LOCKED_OUT_MESSAGE = agency_text(
 
 
 def locked_out(request, credentials, *args, **kwargs):
-    """django-axes' answer to a blocked login, on the site and in the admin (429)."""
+    """django-axes' answer to a blocked login, on the site, in the admin and in the API (429)."""
+    match = request.resolver_match
+    if match is not None and match.app_name == "extranet_api":
+        return JsonResponse({"detail": str(LOCKED_OUT_MESSAGE)}, status=429)
     form = LoginForm(request, data=request.POST or None)
     form._errors = {"__all__": form.error_class([LOCKED_OUT_MESSAGE])}
     return TemplateResponse(

@@ -320,7 +320,8 @@ def test_the_schema_is_valid_openapi_of_every_endpoint():
     assert set(schema["paths"]) == {
         "/api/v2/pages/", "/api/v2/pages/{id}/", "/api/v2/pages/find/", "/api/v2/pages/by_path/",
         "/api/v2/documents/", "/api/v2/documents/{id}/", "/api/v2/documents/find/",
-        "/api/v2/extranet/me/", "/api/v2/extranet/following/", "/api/v2/extranet/following/{page_id}/",
+        "/api/v2/extranet/me/", "/api/v2/extranet/login/", "/api/v2/extranet/logout/",
+        "/api/v2/extranet/following/", "/api/v2/extranet/following/{page_id}/",
         "/api/v2/extranet/mailing/", "/api/v2/extranet/feedback/", "/api/v2/search/",
     }
     by_path = schema["paths"]["/api/v2/pages/by_path/"]["get"]["responses"]

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from ..api import ErrorSerializer, ExtranetAPIView
+from ..api import FORM_ERRORS, ErrorSerializer, ExtranetAPIView, form_errors
 from .forms import FeedbackForm
 from .views import local_path, named_page, page_for_path, submit
 
@@ -37,14 +37,6 @@ class FeedbackThanksSerializer(serializers.Serializer):
     page = NamedPageSerializer(allow_null=True, help_text="Only a page the user may read.")
 
 
-def form_errors(form):
-    """Field errors as DRF gives them; the form's own under ``non_field_errors``."""
-    return {
-        "non_field_errors" if name == "__all__" else name: [str(error) for error in errors]
-        for name, errors in form.errors.items()
-    }
-
-
 class FeedbackAPIView(ExtranetAPIView):
     """Submit feedback: 201 when stored; 400 with the form's errors (a filled-in honeypot
     too); 429 over the rate limit; 503 when the database is too busy."""
@@ -53,7 +45,7 @@ class FeedbackAPIView(ExtranetAPIView):
         request=FeedbackRequestSerializer,
         responses={
             201: FeedbackThanksSerializer,
-            400: OpenApiResponse(dict, description="The form's errors, per field."),
+            400: OpenApiResponse(FORM_ERRORS, description="The form's errors, per field."),
             429: ErrorSerializer,
             503: ErrorSerializer,
         },

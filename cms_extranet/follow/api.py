@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from ..api import ChoiceSerializer, ErrorSerializer, ExtranetAPIView
+from ..api import FORM_ERRORS, ChoiceSerializer, ErrorSerializer, ExtranetAPIView, form_errors
 from .models import Mailing, MailingPreference, can_follow, followed_rows
 from .views import FOLLOW_REFUSED, followable_page, save_mailing, set_following
 
@@ -112,9 +112,9 @@ class MailingAPIView(FollowerAPIView):
     def get(self, request):
         return Response(mailing_answer(request.user))
 
-    @extend_schema(request=MailingSerializer, responses={200: MailingSerializer, 400: dict, 403: FORBIDDEN})
+    @extend_schema(request=MailingSerializer, responses={200: MailingSerializer, 400: FORM_ERRORS, 403: FORBIDDEN})
     def put(self, request):
         form = save_mailing(request.user, request.data)
         if not form.is_valid():
-            return Response({name: [str(e) for e in errors] for name, errors in form.errors.items()}, status=400)
+            return Response(form_errors(form), status=400)
         return Response(mailing_answer(request.user))
