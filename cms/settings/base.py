@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "search",
     "wagtail.api.v2",
     "rest_framework",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "wagtail.contrib.forms",
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -191,6 +193,15 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["cms.api.api_endpoints_only"],
 }
 WAGTAILAPI_LIMIT_MAX = 100
+# A front end on another origin (FRONTEND_ORIGINS="https://www.example.be https://…") may
+# call /api/v2/ with the session's cookies and send forms with the CSRF token; no other
+# origin may. The session cookie stays SameSite=Lax, so the front end must be on the same
+# site (a sibling subdomain), not on an unrelated domain.
+FRONTEND_ORIGINS = os.environ.get("FRONTEND_ORIGINS", "").split()
+CORS_ALLOWED_ORIGINS = FRONTEND_ORIGINS
+CORS_ALLOW_CREDENTIALS = True
+CORS_URLS_REGEX = r"^/api/v2/"
+CSRF_TRUSTED_ORIGINS = FRONTEND_ORIGINS
 WAGTAILADMIN_USER_LOGIN_FORM = "cms_extranet.forms.AdminLoginForm"
 # No self-service password reset in the admin: it mails anyone who types an agency address,
 # unthrottled. Staff passwords are set by an administrator ("Gebruikers"), partners get a
