@@ -338,3 +338,15 @@ def test_the_docs_page_uses_only_the_sites_own_assets():
     assert any("swagger-ui" in asset for asset in assets)
     for asset in assets:
         assert client.get(unescape(asset)).status_code == 200, asset
+
+
+def test_the_apis_links_are_the_address_the_site_is_served_at(settings):
+    from django.db.models.signals import post_migrate
+    from django.apps import apps
+
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    post_migrate.send(sender=apps.get_app_config("pages"), app_config=apps.get_app_config("pages"))
+    page = client_for("mlp.partner").get(BY_PATH, {"html_path": "/mlp/richtlijnen/"}).json()
+    assert page["meta"]["html_url"] == "http://127.0.0.1:8000/mlp/richtlijnen/"
+    followed = client_for("multi.partner").get(FOLLOWING).json()["items"]
+    assert followed and all(item["html_url"].startswith("http://127.0.0.1:8000/") for item in followed)
