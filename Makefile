@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install install-test run test messages bench-search bench-digests bench-office
+.PHONY: install install-test run test test-quick messages bench-search bench-digests bench-office
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: install
 
 test: install-test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Without the slow groups (Elasticsearch, the browser, the site's processes, the package).
+test-quick: install-test
+	$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
 
 # The Dutch catalogues: each app's locale/ (cms_extranet's own without its sub-apps) and the
 # host's cms/locale/ for cms/ and templates/. Fill in the new msgstr, then `make messages` again.

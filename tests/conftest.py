@@ -2,6 +2,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,56 @@ from .browser import chromium, web_server
 from .processes import ROOT, ScratchSite, SMTPServer
 
 PASSWORD = "extranet-demo"
+
+
+# The slow groups, by what a test uses; `-m "not slow"` runs the rest in a few minutes.
+GROUPS = {
+    "browser": {"browser"},
+    "processes": {"scratch_site", "smtp_server"},
+    "elasticsearch": {"elasticsearch", "elasticsearch_url"},
+    "integration": {"wheel"},
+}
+group_seconds = Counter()
+group_tests = Counter()
+
+
+def group_of(item):
+    used = set(item.fixturenames)
+    if getattr(item, "callspec", None) and item.callspec.params.get("search_backend") == "elasticsearch":
+        used.add("elasticsearch")
+    for group, fixtures in GROUPS.items():
+        if used & fixtures or item.get_closest_marker(group):
+            return group
+    return "rest"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.extranet_group = group_of(item)
+        if item.extranet_group != "rest":
+            item.add_marker(item.extranet_group)
+            item.add_marker("slow")
+
+
+def pytest_runtest_logreport(report):
+    group = getattr(report, "extranet_group", None)
+    if group:
+        group_seconds[group] += report.duration
+        group_tests[group] += report.when == "call"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    report.extranet_group = getattr(item, "extranet_group", None)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    if group_seconds:
+        terminalreporter.section("time per group")
+        for group, seconds in group_seconds.most_common():
+            terminalreporter.write_line(f"{group:<14} {group_tests[group]:>4} tests {seconds:>7.1f} s")
 
 
 @pytest.fixture(scope="session")
