@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "wagtail_headless_preview",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -191,6 +193,17 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["cms.api.api_endpoints_only"],
 }
 WAGTAILAPI_LIMIT_MAX = 100
+# Editors' preview in a front end on another origin (wagtail-headless-preview): the admin's
+# preview of a page goes to FRONTEND_PREVIEW_URL, the front end's page that shows a draft,
+# with `?content_type=…&token=…`. Unset: Wagtail's own preview.
+FRONTEND_PREVIEW_URL = os.environ.get("FRONTEND_PREVIEW_URL", "")
+if FRONTEND_PREVIEW_URL and not FRONTEND_PREVIEW_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("FRONTEND_PREVIEW_URL: an absolute http(s) address")
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": FRONTEND_PREVIEW_URL} if FRONTEND_PREVIEW_URL else {},
+    "REDIRECT_ON_PREVIEW": True,  # the admin's preview panel frames the front end itself
+    "ENFORCE_TRAILING_SLASH": False,  # the address as given
+}
 WAGTAILADMIN_USER_LOGIN_FORM = "cms_extranet.forms.AdminLoginForm"
 # No self-service password reset in the admin: it mails anyone who types an agency address,
 # unthrottled. Staff passwords are set by an administrator ("Gebruikers"), partners get a
@@ -269,6 +282,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+if FRONTEND_PREVIEW_URL:
+    # The admin's preview panel frames the front end's preview page.
+    _frontend = urlsplit(FRONTEND_PREVIEW_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = ["'self'", f"{_frontend.scheme}://{_frontend.netloc}"]
 
 # Everything to standard output, each record with the request's path and user id (never a
 # request body): the operator's process manager keeps it.
