@@ -195,7 +195,8 @@ SPECTACULAR_SETTINGS = {
 WAGTAILAPI_LIMIT_MAX = 100
 # Editors' preview in a front end on another origin (wagtail-headless-preview): the admin's
 # preview of a page goes to FRONTEND_PREVIEW_URL, the front end's page that shows a draft,
-# with `?content_type=…&token=…`. Unset: Wagtail's own preview.
+# with `?content_type=…&token=…`; the front end reads the draft from /api/v2/page_preview/
+# with the editor's session (cms.api.PagePreviewAPIViewSet). Unset: Wagtail's own preview.
 FRONTEND_PREVIEW_URL = os.environ.get("FRONTEND_PREVIEW_URL", "")
 if FRONTEND_PREVIEW_URL and not FRONTEND_PREVIEW_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("FRONTEND_PREVIEW_URL: an absolute http(s) address")
@@ -204,6 +205,8 @@ WAGTAIL_HEADLESS_PREVIEW = {
     "REDIRECT_ON_PREVIEW": True,  # the admin's preview panel frames the front end itself
     "ENFORCE_TRAILING_SLASH": False,  # the address as given
 }
+# A preview token is good for this many seconds, and only in an editor's session.
+HEADLESS_PREVIEW_TOKEN_MAX_AGE = 60 * 60
 WAGTAILADMIN_USER_LOGIN_FORM = "cms_extranet.forms.AdminLoginForm"
 # No self-service password reset in the admin: it mails anyone who types an agency address,
 # unthrottled. Staff passwords are set by an administrator ("Gebruikers"), partners get a
