@@ -323,9 +323,13 @@ def test_the_schema_is_valid_openapi_of_every_endpoint():
         "/api/v2/extranet/me/", "/api/v2/extranet/login/", "/api/v2/extranet/logout/",
         "/api/v2/extranet/following/", "/api/v2/extranet/following/{page_id}/",
         "/api/v2/extranet/mailing/", "/api/v2/extranet/feedback/", "/api/v2/search/",
+        "/api/v2/page_preview/",
     }
     by_path = schema["paths"]["/api/v2/pages/by_path/"]["get"]["responses"]
     assert set(by_path) == {"200", "401", "403", "404"}
+    preview = schema["paths"]["/api/v2/page_preview/"]["get"]
+    assert set(preview["responses"]) == {"200", "403", "404"}
+    assert {p["name"] for p in preview["parameters"] if p.get("required")} == {"content_type", "token"}
 
 
 def test_the_docs_page_uses_only_the_sites_own_assets():

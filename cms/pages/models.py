@@ -7,6 +7,8 @@ from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_headless_preview.models import HeadlessPreviewMixin
+from wagtail_headless_preview.settings import headless_preview_settings
 
 from cms_extranet.access import readable_pages
 from cms_extranet.follow.panels import ChangeNotePanel
@@ -28,7 +30,18 @@ class BodyBlock(blocks.StreamBlock):
     document = DocumentLinkBlock(label=_("document"))
 
 
-class BasePage(RestrictedPageMixin, Page):
+class FrontEndPreviewMixin(HeadlessPreviewMixin):
+    """The admin's preview of a page opens the front end's preview page when the site has
+    one (``FRONTEND_PREVIEW_URL``), with a token for /api/v2/page_preview/; without a front
+    end, Wagtail's own preview."""
+
+    def serve_preview(self, request, preview_mode):
+        if "default" not in headless_preview_settings.CLIENT_URLS:
+            return super(HeadlessPreviewMixin, self).serve_preview(request, preview_mode)
+        return super().serve_preview(request, preview_mode)
+
+
+class BasePage(FrontEndPreviewMixin, RestrictedPageMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyBlock(), verbose_name=_("content"), blank=True)
 

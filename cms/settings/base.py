@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "wagtail_headless_preview",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -202,6 +204,20 @@ CORS_ALLOWED_ORIGINS = FRONTEND_ORIGINS
 CORS_ALLOW_CREDENTIALS = True
 CORS_URLS_REGEX = r"^/api/v2/"
 CSRF_TRUSTED_ORIGINS = FRONTEND_ORIGINS
+# Editors' preview in a front end on another origin (wagtail-headless-preview): the admin's
+# preview of a page goes to FRONTEND_PREVIEW_URL, the front end's page that shows a draft,
+# with `?content_type=…&token=…`; the front end reads the draft from /api/v2/page_preview/
+# with the editor's session (cms.api.PagePreviewAPIViewSet). Unset: Wagtail's own preview.
+FRONTEND_PREVIEW_URL = os.environ.get("FRONTEND_PREVIEW_URL", "")
+if FRONTEND_PREVIEW_URL and not FRONTEND_PREVIEW_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("FRONTEND_PREVIEW_URL: an absolute http(s) address")
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": FRONTEND_PREVIEW_URL} if FRONTEND_PREVIEW_URL else {},
+    "REDIRECT_ON_PREVIEW": True,  # the admin's preview panel frames the front end itself
+    "ENFORCE_TRAILING_SLASH": False,  # the address as given
+}
+# A preview token is good for this many seconds, and only in an editor's session.
+HEADLESS_PREVIEW_TOKEN_MAX_AGE = 60 * 60
 WAGTAILADMIN_USER_LOGIN_FORM = "cms_extranet.forms.AdminLoginForm"
 # No self-service password reset in the admin: it mails anyone who types an agency address,
 # unthrottled. Staff passwords are set by an administrator ("Gebruikers"), partners get a
@@ -280,6 +296,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+if FRONTEND_PREVIEW_URL:
+    # The admin's preview panel frames the front end's preview page.
+    _frontend = urlsplit(FRONTEND_PREVIEW_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = ["'self'", f"{_frontend.scheme}://{_frontend.netloc}"]
 
 # Everything to standard output, each record with the request's path and user id (never a
 # request body): the operator's process manager keeps it.
