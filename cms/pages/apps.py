@@ -29,6 +29,6 @@ def sync_default_site(**kwargs):
     from wagtail.models import Site
 
     hostname, port = site_address()
-    Site.objects.filter(is_default_site=True).exclude(hostname=hostname, port=port).update(
-        hostname=hostname, port=port
-    )
+    for site in Site.objects.filter(is_default_site=True).exclude(hostname=hostname, port=port):
+        site.hostname, site.port = hostname, port
+        site.save()  # not update(): save() also clears Wagtail's cached site root paths
