@@ -8,9 +8,11 @@ exist. Documents go through ``readable_documents``.
 
 import swapper
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
@@ -317,6 +319,14 @@ class ReadableDocumentsAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, Docu
     @DOCUMENTS_SCHEMA["find_view"]
     def find_view(self, request):
         return super().find_view(request)
+
+
+@csrf_exempt  # it changes nothing
+def api_not_found(request, *args, error_key="message", **kwargs):
+    """An address under the API that no endpoint takes (an id that is not a number, say):
+    a JSON 404 in the style of the API around it (Wagtail's ``message``, the extranet's
+    ``detail``), not the site's HTML page."""
+    return JsonResponse({error_key: str(PAGE_NOT_FOUND)}, status=404)
 
 
 # The extranet's own endpoints, beside Wagtail's: what a decoupled front end needs to do
