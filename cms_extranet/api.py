@@ -203,6 +203,7 @@ PAGE_PARAMETERS = [
     _query("descendant_of", int),
 ]
 NOT_FOUND = OpenApiResponse(WagtailErrorSerializer, description="No such record the user may read.")
+BAD_REQUEST = OpenApiResponse(WagtailErrorSerializer, description="A query value the API cannot take.")
 
 
 PAGES_SCHEMA = dict(
@@ -214,12 +215,14 @@ PAGES_SCHEMA = dict(
     detail_view=extend_schema(
         operation_id="pages_detail",
         parameters=[_query("fields")],
-        responses={200: PageDetailSchemaSerializer, 404: NOT_FOUND},
+        responses={200: PageDetailSchemaSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     ),
     find_view=extend_schema(
         operation_id="pages_find",
         parameters=[_query("html_path", description="The page's path on the site."), _query("id", int)],
-        responses={302: OpenApiResponse(description="To the page's detail URL."), 404: NOT_FOUND},
+        responses={
+            302: OpenApiResponse(description="To the page's detail URL."), 400: BAD_REQUEST, 404: NOT_FOUND,
+        },
     ),
     by_path_view=extend_schema(
         operation_id="pages_by_path",
@@ -229,6 +232,7 @@ PAGES_SCHEMA = dict(
         ],
         responses={
             200: PageByPathSchemaSerializer,
+            400: BAD_REQUEST,
             401: OpenApiResponse(LoginRequiredSerializer, description="Log in to read this page."),
             403: OpenApiResponse(NoAccessSerializer, description="The user holds none of its profiles."),
             404: OpenApiResponse(ErrorSerializer, description="No page at this path."),
@@ -294,12 +298,14 @@ DOCUMENTS_SCHEMA = dict(
     detail_view=extend_schema(
         operation_id="documents_detail",
         parameters=[_query("fields")],
-        responses={200: DocumentSchemaSerializer, 404: NOT_FOUND},
+        responses={200: DocumentSchemaSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     ),
     find_view=extend_schema(
         operation_id="documents_find",
         parameters=[_query("id", int)],
-        responses={302: OpenApiResponse(description="To the document's detail URL."), 404: NOT_FOUND},
+        responses={
+            302: OpenApiResponse(description="To the document's detail URL."), 400: BAD_REQUEST, 404: NOT_FOUND,
+        },
     ),
 )
 
