@@ -17,6 +17,7 @@ from wagtail_headless_preview.models import PagePreview
 
 from cms.pages.models import FrontEndPreviewMixin
 from cms_extranet.api import (
+    BAD_REQUEST,
     ErrorSerializer,
     PageDetailSchemaSerializer,
     ReadableDocumentsAPIViewSet,
@@ -99,6 +100,7 @@ class PagePreviewAPIViewSet(PagesAPIViewSet):
         ],
         responses={
             200: PageDetailSchemaSerializer,
+            400: BAD_REQUEST,
             403: OpenApiResponse(ErrorSerializer, description="Not an editor in the Wagtail admin."),
             404: OpenApiResponse(
                 WagtailErrorSerializer, description="No such preview, expired, or a page the editor may not edit."

@@ -1,9 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from wagtail.documents import urls as wagtaildocs_urls
+
+from cms_extranet.api import api_not_found
 
 from .api import api_router
 from .health import HealthView
@@ -19,6 +21,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/v2/extranet/", include("cms_extranet.api_urls")),
     path("api/v2/search/", include("search.api_urls")),
+    re_path(r"^api/v2/.*/$", api_not_found),  # the URLs without their slash redirect
     path("", include("cms_extranet.urls")),
     path("", include("cms_extranet.follow.urls")),
     path("", include("cms_extranet.access_management.urls")),

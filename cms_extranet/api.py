@@ -10,10 +10,12 @@ import swapper
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import SessionAuthentication
@@ -220,6 +222,7 @@ PAGE_PARAMETERS = [
     _query("descendant_of", int),
 ]
 NOT_FOUND = OpenApiResponse(WagtailErrorSerializer, description="No such record the user may read.")
+BAD_REQUEST = OpenApiResponse(WagtailErrorSerializer, description="A query value the API cannot take.")
 
 
 PAGES_SCHEMA = dict(
@@ -231,12 +234,14 @@ PAGES_SCHEMA = dict(
     detail_view=extend_schema(
         operation_id="pages_detail",
         parameters=[_query("fields")],
-        responses={200: PageDetailSchemaSerializer, 404: NOT_FOUND},
+        responses={200: PageDetailSchemaSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     ),
     find_view=extend_schema(
         operation_id="pages_find",
         parameters=[_query("html_path", description="The page's path on the site."), _query("id", int)],
-        responses={302: OpenApiResponse(description="To the page's detail URL."), 404: NOT_FOUND},
+        responses={
+            302: OpenApiResponse(description="To the page's detail URL."), 400: BAD_REQUEST, 404: NOT_FOUND,
+        },
     ),
     by_path_view=extend_schema(
         operation_id="pages_by_path",
@@ -246,6 +251,7 @@ PAGES_SCHEMA = dict(
         ],
         responses={
             200: PageByPathSchemaSerializer,
+            400: BAD_REQUEST,
             401: OpenApiResponse(LoginRequiredSerializer, description="Log in to read this page."),
             403: OpenApiResponse(NoAccessSerializer, description="The user holds none of its profiles."),
             404: OpenApiResponse(ErrorSerializer, description="No page at this path."),
@@ -311,12 +317,14 @@ DOCUMENTS_SCHEMA = dict(
     detail_view=extend_schema(
         operation_id="documents_detail",
         parameters=[_query("fields")],
-        responses={200: DocumentSchemaSerializer, 404: NOT_FOUND},
+        responses={200: DocumentSchemaSerializer, 400: BAD_REQUEST, 404: NOT_FOUND},
     ),
     find_view=extend_schema(
         operation_id="documents_find",
         parameters=[_query("id", int)],
-        responses={302: OpenApiResponse(description="To the document's detail URL."), 404: NOT_FOUND},
+        responses={
+            302: OpenApiResponse(description="To the document's detail URL."), 400: BAD_REQUEST, 404: NOT_FOUND,
+        },
     ),
 )
 
@@ -336,6 +344,14 @@ class ReadableDocumentsAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, Docu
     @DOCUMENTS_SCHEMA["find_view"]
     def find_view(self, request):
         return super().find_view(request)
+
+
+@csrf_exempt  # it changes nothing
+def api_not_found(request, *args, error_key="message", **kwargs):
+    """An address under the API that no endpoint takes (an id that is not a number, say):
+    a JSON 404 in the style of the API around it (Wagtail's ``message``, the extranet's
+    ``detail``), not the site's HTML page."""
+    return JsonResponse({error_key: str(PAGE_NOT_FOUND)}, status=404)
 
 
 # The extranet's own endpoints, beside Wagtail's: what a decoupled front end needs to do

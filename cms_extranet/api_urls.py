@@ -1,7 +1,7 @@
 """The extranet's own API endpoints, for a host to mount beside Wagtail's API
 (``path("api/v2/extranet/", include("cms_extranet.api_urls"))``)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import api
 from .feedback import api as feedback_api
@@ -16,4 +16,5 @@ urlpatterns = [
     path("following/<int:page_id>/", follow_api.FollowView.as_view(), name="follow"),
     path("mailing/", follow_api.MailingAPIView.as_view(), name="mailing"),
     path("feedback/", feedback_api.FeedbackAPIView.as_view(), name="feedback"),
+    re_path(r"^.*/$", api.api_not_found, {"error_key": "detail"}),
 ]

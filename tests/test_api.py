@@ -67,6 +67,15 @@ def test_a_page_the_user_may_not_read_is_a_page_that_does_not_exist(username):
         assert found.status_code == (302 if url in readable else 404), url
 
 
+def test_an_address_no_endpoint_takes_answers_json_not_the_sites_page():
+    client = Client()
+    for url in (f"{API}geen-nummer/", "/api/v2/documents/geen-nummer/", "/api/v2/bestaat-niet/"):
+        answer = client.get(url)
+        assert answer.status_code == 404 and answer["Content-Type"] == "application/json", url
+        assert answer.json() == {"message": "Er is geen pagina op dit adres."}, url
+    assert client.get("/api/v2/pages")["Location"] == API  # the slash is still added
+
+
 @pytest.mark.parametrize("username", list(HOLDS))
 def test_the_tree_filters_see_only_readable_pages(username):
     client = client_for(username)

@@ -157,6 +157,9 @@ def test_following_is_denied_as_the_toggle_denies(method):
     public_page = Page.objects.get(url_path="/extranet/disclaimer/")
     mlp = client_for("mlp.partner")
     missing = getattr(mlp, method)(f"{FOLLOWING}999999/")
+    not_a_number = getattr(mlp, method)(f"{FOLLOWING}geen-nummer/")
+    assert not_a_number.status_code == 404
+    assert not_a_number.json() == {"detail": "Er is geen pagina op dit adres."}
     answer = getattr(mlp, method)(f"{FOLLOWING}{das_page.pk}/")
     site = mlp.post(f"/volgen/{das_page.pk}/", {"volgen": "1"})
     assert (answer.status_code, answer.content) == (404, missing.content) and site.status_code == 404
@@ -186,6 +189,8 @@ def test_the_mailing_is_read_and_set_with_the_sites_choices():
     assert MailingPreference.of(answer.wsgi_request.user) == Mailing.WEEKLY
     wrong = client.put(MAILING, {"mailing": "hourly"}, content_type="application/json")
     assert wrong.status_code == 400 and "hourly" in wrong.json()["mailing"][0]
+    not_an_object = client.put(MAILING, ["weekly"], content_type="application/json")
+    assert not_an_object.status_code == 400 and "mailing" in not_an_object.json()
     assert client_for("werkgever").get(MAILING).status_code == 403
 
 
@@ -326,9 +331,10 @@ def test_the_schema_is_valid_openapi_of_every_endpoint():
         "/api/v2/page_preview/",
     }
     by_path = schema["paths"]["/api/v2/pages/by_path/"]["get"]["responses"]
-    assert set(by_path) == {"200", "401", "403", "404"}
+    # 400: a query value the API cannot take (SaneParametersMixin)
+    assert set(by_path) == {"200", "400", "401", "403", "404"}
     preview = schema["paths"]["/api/v2/page_preview/"]["get"]
-    assert set(preview["responses"]) == {"200", "403", "404"}
+    assert set(preview["responses"]) == {"200", "400", "403", "404"}
     assert {p["name"] for p in preview["parameters"] if p.get("required")} == {"content_type", "token"}
 
 

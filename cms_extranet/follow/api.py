@@ -114,7 +114,8 @@ class MailingAPIView(FollowerAPIView):
 
     @extend_schema(request=MailingSerializer, responses={200: MailingSerializer, 400: FORM_ERRORS, 403: FORBIDDEN})
     def put(self, request):
-        form = save_mailing(request.user, request.data)
+        # A body that is not an object (a JSON list, say) is a form with no fields: 400.
+        form = save_mailing(request.user, request.data if hasattr(request.data, "get") else {})
         if not form.is_valid():
             return Response(form_errors(form), status=400)
         return Response(mailing_answer(request.user))
