@@ -11,7 +11,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from wagtail.models import GroupPagePermission, Page
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+from .test_admin_restriction_panel import form
 
 pytestmark = pytest.mark.django_db
 
@@ -35,19 +36,6 @@ def frontend(settings):
 def page():
     """A news page of the MLP section: only partners holding Extranet-MLP read it."""
     return Page.objects.get(url_path="/extranet/mlp/nieuws/").specific
-
-
-def form(page, **fields):
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "intro": page.intro,
-        "body": streamfield([]),
-        "comments": inline_formset([]),
-        "restriction": page.restriction,
-        **fields,
-    }
-    return {**nested_form_data(data), "restriction_profiles": [p.pk for p in page.restriction_profiles.all()]}
 
 
 def preview_in_admin(editor, page):

@@ -63,6 +63,16 @@ class FollowerAPIView(ExtranetAPIView):
 FORBIDDEN = OpenApiResponse(ErrorSerializer, description="The user holds no profile.")
 
 
+FOLLOW_SCHEMA = extend_schema(
+    request=None,
+    responses={
+        200: FollowingSerializer,
+        403: FORBIDDEN,
+        404: OpenApiResponse(ErrorSerializer, description="No page the user may read."),
+    },
+)
+
+
 class FollowedPagesView(FollowerAPIView):
     """The followed pages the user may read, as the profile page lists them."""
 
@@ -82,25 +92,11 @@ class FollowView(FollowerAPIView):
         message = set_following(request.user, page, following)
         return Response({"following": following, "message": str(message)})
 
-    @extend_schema(
-        request=None,
-        responses={
-            200: FollowingSerializer,
-            403: FORBIDDEN,
-            404: OpenApiResponse(ErrorSerializer, description="No page the user may read."),
-        },
-    )
+    @FOLLOW_SCHEMA
     def put(self, request, page_id):
         return self.change(request, page_id, True)
 
-    @extend_schema(
-        request=None,
-        responses={
-            200: FollowingSerializer,
-            403: FORBIDDEN,
-            404: OpenApiResponse(ErrorSerializer, description="No page the user may read."),
-        },
-    )
+    @FOLLOW_SCHEMA
     def delete(self, request, page_id):
         return self.change(request, page_id, False)
 
