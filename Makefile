@@ -26,12 +26,14 @@ run: install
 	@echo "Extranet: http://$(HOST)/  (Wagtail-admin: http://$(HOST)/admin/)"
 	@trap 'kill 0' EXIT; $(PY) manage.py qcluster & $(PY) manage.py runserver $(HOST)
 
+# pytest-xdist's processes; tests/conftest.py decides what shares a process.
+PYTEST_WORKERS ?= 2
 test: install-test
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Without the slow groups (Elasticsearch, the browser, the site's processes, the package).
 test-quick: install-test
-	$(VENV)/bin/pytest -m "not slow" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 # The Dutch catalogues: each app's locale/ (cms_extranet's own without its sub-apps) and the
 # host's cms/locale/ for cms/ and templates/. Fill in the new msgstr, then `make messages` again.

@@ -1,8 +1,12 @@
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+import tempfile
+import uuid
 from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -14,7 +18,9 @@ from es_node import Node, missing_tools
 from search import documents, indexing
 
 from .browser import chromium, web_server
-from .processes import ROOT, ScratchSite, SMTPServer
+from .processes import (
+    ROOT, ScratchSite, SMTPServer, clone_migrated, drop_database, migrated_template, on_postgres, run_directory,
+)
 
 PASSWORD = "extranet-demo"
 
@@ -26,6 +32,10 @@ GROUPS = {
     "elasticsearch": {"elasticsearch", "elasticsearch_url"},
     "integration": {"wheel"},
 }
+# Under pytest-xdist (`make test`), all of these run on one worker, which alone starts what
+# they share (the Elasticsearch node, the wheel); the other groups' tests, one module to a
+# worker (a scratch site, cloned from the template, is cheap; a module's browser is shared).
+SHARED_BY_GROUP = {"elasticsearch", "integration"}
 group_seconds = Counter()
 group_tests = Counter()
 
@@ -40,33 +50,74 @@ def group_of(item):
     return "rest"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        item.extranet_group = group_of(item)
-        if item.extranet_group != "rest":
-            item.add_marker(item.extranet_group)
+        group = group_of(item)
+        item.user_properties.append(("group", group))
+        if group != "rest":
+            item.add_marker(group)
             item.add_marker("slow")
+            item.add_marker(pytest.mark.xdist_group(group if group in SHARED_BY_GROUP else item.module.__name__))
 
 
 def pytest_runtest_logreport(report):
-    group = getattr(report, "extranet_group", None)
+    group = dict(report.user_properties).get("group")
     if group:
         group_seconds[group] += report.duration
         group_tests[group] += report.when == "call"
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    report.extranet_group = getattr(item, "extranet_group", None)
-    return report
-
-
 def pytest_terminal_summary(terminalreporter):
     if group_seconds:
-        terminalreporter.section("time per group")
+        terminalreporter.section("time per group (summed over the workers)")
         for group, seconds in group_seconds.most_common():
             terminalreporter.write_line(f"{group:<14} {group_tests[group]:>4} tests {seconds:>7.1f} s")
+
+
+def pytest_configure(config):
+    """One directory for the run, shared with pytest-xdist's workers (they inherit the
+    environment): the migrated template database lives there."""
+    if "EXTRANET_TEST_RUN_DIR" not in os.environ:
+        os.environ["EXTRANET_TEST_RUN_DIR"] = config.extranet_run_dir = tempfile.mkdtemp(prefix="extranet-test-run-")
+
+
+def pytest_unconfigure(config):
+    directory = getattr(config, "extranet_run_dir", None)
+    if directory:
+        template = run_directory() / "template.url"
+        if template.exists():
+            drop_database(template.read_text())
+        shutil.rmtree(directory, ignore_errors=True)
+        del os.environ["EXTRANET_TEST_RUN_DIR"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    """The test database of this process (each pytest-xdist worker has its own) starts as a
+    copy of the run's migrated template, which Django keeps (django_db_keepdb) instead of
+    creating and migrating one. On SQLite the copy stays in memory, where Django would put it."""
+    from django.db import connections
+
+    if not on_postgres():
+        memory = sqlite3.connect("file:memorydb_default?mode=memory&cache=shared", uri=True)
+        with sqlite3.connect(urlsplit(migrated_template()).path[1:]) as template:
+            template.backup(memory)
+        yield
+        connections.close_all()
+        memory.close()
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = clone_migrated(f"test_extranet_{worker}_{uuid.uuid4().hex[:8]}", None)
+    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = urlsplit(url).path[1:]
+    yield
+    connections.close_all()
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb():
+    return True
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ of DATABASE_URL.
 
 import asyncio
 import email
+import fcntl
 import email.policy
 import json
 import os
@@ -40,13 +41,7 @@ class ScratchSite:
 
     def __init__(self, directory, **env):
         self.directory = Path(directory)
-        self.name = f"extranet_scratch_{uuid.uuid4().hex[:8]}"
-        main = os.environ.get("DATABASE_URL", "")
-        if main.startswith(("postgres://", "postgresql://")):
-            self.url = urlunsplit(urlsplit(main)._replace(path="/" + self.name))
-            self._admin_sql(f'CREATE DATABASE "{self.name}"')
-        else:
-            self.url = f"sqlite:///{self.directory / 'scratch.sqlite3'}"
+        self.url = clone_migrated(f"extranet_scratch_{uuid.uuid4().hex[:8]}", self.directory / "scratch.sqlite3")
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "cms.settings.test",
@@ -57,18 +52,7 @@ class ScratchSite:
             **env,
         }
         self._console = None
-        self.manage("migrate", "--noinput", "-v0")
         self.manage("load_demo_content", "-v0")
-
-    def _admin_sql(self, statement):
-        import psycopg
-
-        config = dj_database_url.parse(os.environ["DATABASE_URL"])
-        with psycopg.connect(
-            host=config["HOST"], port=config["PORT"], user=config["USER"],
-            password=config["PASSWORD"], dbname=config["NAME"], autocommit=True,
-        ) as conn:
-            conn.execute(statement)
 
     def manage(self, *args, check=True, timeout=600, env=None):
         return subprocess.run(
@@ -115,8 +99,70 @@ class ScratchSite:
         if self._console is not None:
             self._console.kill()
             self._console.wait()
-        if self.url.startswith("postgres"):
-            self._admin_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        drop_database(self.url)
+
+
+def on_postgres():
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def admin_sql(statement):
+    """A statement on the PostgreSQL server of DATABASE_URL, outside any transaction."""
+    import psycopg
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    with psycopg.connect(
+        host=config["HOST"], port=config["PORT"], user=config["USER"],
+        password=config["PASSWORD"], dbname=config["NAME"], autocommit=True,
+    ) as conn:
+        conn.execute(statement)
+
+
+def run_directory():
+    """Shared by this run's processes (pytest-xdist's workers too): tests/conftest.py sets it."""
+    return Path(os.environ["EXTRANET_TEST_RUN_DIR"])
+
+
+def migrated_template():
+    """The URL of this run's migrated database, which the first caller of the run migrates:
+    migrating is the slowest part of setting up a database, so each one the suite needs
+    (the pytest-xdist workers', the scratch sites') is a copy of it."""
+    directory = run_directory()
+    with open(directory / "template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one migration; no copy of a half-migrated template
+        ready = directory / "template.url"
+        if not ready.exists():
+            url = new_database_url(f"extranet_template_{uuid.uuid4().hex[:8]}", directory / "template.sqlite3")
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--run-syncdb", "--noinput", "-v0"], cwd=ROOT,
+                env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.test", "DATABASE_URL": url,
+                     "VAR_DIR": str(directory)},
+                check=True, capture_output=True, text=True, timeout=900,
+            )
+            ready.write_text(url)
+        return ready.read_text()
+
+
+def clone_migrated(name, sqlite_path):
+    """A new database copied from the migrated template (named ``name`` on PostgreSQL, the
+    file ``sqlite_path`` on SQLite), and its URL."""
+    template = urlsplit(migrated_template()).path[1:]
+    if on_postgres():
+        return new_database_url(name, None, template=template)
+    shutil.copyfile(template, sqlite_path)
+    return f"sqlite:///{sqlite_path}"
+
+
+def new_database_url(name, sqlite_path, template=None):
+    if not on_postgres():
+        return f"sqlite:///{sqlite_path}"
+    admin_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + name))
+
+
+def drop_database(url):
+    if url.startswith(("postgres://", "postgresql://")):
+        admin_sql(f'DROP DATABASE IF EXISTS "{urlsplit(url).path[1:]}" WITH (FORCE)')
 
 
 # ScratchSite.python's process: each line on stdin is a JSON string of code, run in a fresh

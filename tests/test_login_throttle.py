@@ -44,7 +44,9 @@ def test_no_anonymous_form_sends_password_mails(client, django_user_model, mailo
 
 
 def test_dev_secret_key_is_random_and_kept(tmp_path):
-    import subprocess, sys, os
+    import subprocess
+    import sys
+    import os
 
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
     env = {**os.environ, "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "cms.settings.dev"}
