@@ -625,8 +625,9 @@ DATABASE_READING = """### Reading the figures
   thousands of pages; rare words and pairs stay fast. Meeting the 100 000-page target for such
   words needs the effective restriction stored beside the search vector (as Elasticsearch
   has it), so that no page row is read per match.
-- The two databases ran at the same time on two shared cores: read the figures against each
-  other and against the row before them, not as absolute numbers."""
+- The two databases ran at the same time on two shared cores, and the "before" rows come from
+  issue 3's run on a quieter machine: compare before and after with interleaved runs on one
+  machine, not across these rows."""
 
 
 
