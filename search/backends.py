@@ -4,10 +4,16 @@
 (page id and highlighted snippet) holding, and counting, only pages the user may read.
 """
 
+import operator
 import re
 from dataclasses import dataclass
+from functools import reduce
 
 import swapper
+from django.db import connection
+from django.db.models import Exists, F, IntegerField, OuterRef
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.search.backends import get_search_backend
@@ -145,25 +151,60 @@ class ElasticsearchBackend:
         return Matches(user, lambda: self.match_ids(user, text, MAX_WINDOW), details)
 
 
+class DatabaseMatches:
+    """The matches of the database backend, counted and sliced in SQL: the query is already
+    trimmed by ``readable_pages``, in the same database as the pages."""
+
+    def __init__(self, entries, details):
+        self.entries = entries  # index entries of readable matches, best first
+        self.details = details
+        self.total = None
+
+    def count(self):
+        if self.total is None:
+            self.total = self.entries.count()
+        return self.total
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        ids = [int(pk) for pk in self.entries.values_list("object_id", flat=True)[item]]
+        found = {match.page_id: match for match in self.details(ids)} if ids else {}
+        return [found[pk] for pk in ids if pk in found]
+
+
 class DatabaseBackend:
-    """Wagtail's database search backend over the pages the user may read."""
+    """Wagtail's database search index, queried straight: the full-text index (PostgreSQL:
+    a GIN index on ``title || body``; SQLite: FTS5) joined to the pages the user may read,
+    ranked, counted and paged by the database."""
 
     name = "database"
 
-    def results(self, user, text):
-        """(words, Wagtail search results over the pages the user may read)."""
-        live = _pages().live().filter(depth__gt=1)
-        # Wagtail's search backends only take plain field filters, hence the subquery.
-        readable = live.filter(pk__in=readable_pages(user, live).values("pk")).only("pk")
-        # Only words: the database backends choke on quotes and operators.
-        words = re.findall(r"\w+", text)
-        return words, get_search_backend().search(" ".join(words), readable, operator="and")
+    def entries(self, user, words):
+        """Index entries of the live pages this user may read that hold every word, best first."""
+        from wagtail.search.models import IndexEntry
+        from modelsearch.utils import get_descendants_content_types_pks
+
+        Page = _pages().model
+        # Asked per matched page (a primary key lookup), not of every page.
+        readable = Exists(readable_pages(user, _pages().live().filter(depth__gt=1, pk=OuterRef("page_id"))))
+        page_types = get_descendants_content_types_pks(Page)
+        if connection.vendor == "postgresql":
+            entries = _postgres_matches(IndexEntry.objects.filter(content_type_id__in=page_types), words)
+        else:
+            entries = _sqlite_matches(words).filter(index_entry__content_type_id__in=page_types)
+            entries = entries.annotate(object_id=F("index_entry__object_id"))
+        return entries.alias(page_id=Cast("object_id", IntegerField())).filter(readable)
 
     def match_ids(self, user, text, limit):
-        words, results = self.results(user, text)
-        return [page.pk for page in results[:limit]] if words else []
+        words = re.findall(r"\w+", text)
+        if not words:
+            return []
+        return [int(pk) for pk in self.entries(user, words).values_list("object_id", flat=True)[:limit]]
 
     def search(self, user, text):
+        # Only words: the database backends choke on quotes and operators.
         words = re.findall(r"\w+", text)
 
         def details(ids):
@@ -171,7 +212,40 @@ class DatabaseBackend:
                 intro, body = page_texts(page)
                 yield Match(page.pk, highlight(body or intro, words))
 
-        return Matches(user, lambda: self.match_ids(user, text, MAX_WINDOW), details)
+        if not words:
+            return Matches(user, list, details)
+        return DatabaseMatches(self.entries(user, words), details)
+
+
+def _postgres_matches(entries, words):
+    """Wagtail's query and rank (``wagtail.search.backends.database.postgres``) over the
+    expression index of migration 0004."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+    from wagtail.search.backends.database.postgres.query import Lexeme
+    from wagtail.search.backends.database.postgres.weights import get_sql_weights
+
+    query = SearchQuery(
+        reduce(operator.and_, (Lexeme(word) for word in words)),
+        search_type="raw",
+        config=get_search_backend().config,
+    )
+    vector = CombinedExpression(F("title"), "||", F("body"), output_field=SearchVectorField())
+    weights = get_sql_weights()
+    rank = SearchRank(F("title"), query, weights=weights) * F("title_norm") + SearchRank(F("body"), query, weights=weights)
+    return entries.alias(vector=vector).filter(vector=query).alias(rank=rank).order_by("-rank", "-id")
+
+
+def _sqlite_matches(words):
+    """Wagtail's FTS5 match, ranked by bm25 (``wagtail.search.backends.database.sqlite``)."""
+    from wagtail.search.backends.database.sqlite.query import BM25, Lexeme, MatchExpression, SearchQueryExpression
+    from wagtail.search.models import SQLiteFTSIndexEntry
+
+    query = SearchQueryExpression(reduce(operator.and_, (Lexeme(word) for word in words)))
+    return (
+        SQLiteFTSIndexEntry.objects.filter(MatchExpression(["title", "body"], query))
+        .alias(rank=BM25())
+        .order_by("rank", "-pk")
+    )
 
 
 def get_backend():
