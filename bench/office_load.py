@@ -28,6 +28,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.report import write_section  # noqa: E402
+
 WORK = ROOT / "var" / "bench-office"
 PARTNERS = ["mlp.partner", "das.partner", "esf.partner", "loopbaan.partner", "vertrouwelijk.arts",
             "uitbetaling.medewerker", "multi.partner"]
@@ -167,11 +171,8 @@ def main():
 
 
 def write_figures(figures):
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else ""
-    start, end = "<!-- office-load:start -->", "<!-- office-load:end -->"
     section = (
-        f"{start}\n## The embedded default under a small office's load (`make bench-office`)\n\n"
+        "## The embedded default under a small office's load (`make bench-office`)\n\n"
         "`make run`'s stack (runserver and the django-q2 cluster on SQLite, write transactions "
         f"taking the lock when they begin) with {figures['users']} partners at once for "
         f"{figures['seconds']} s, each reading pages (some secured: the 403s), searching, following "
@@ -185,13 +186,8 @@ def write_figures(figures):
         f"{figures['feedback_refused_and_text_lost']} |\n\n"
         "SQLite's WAL mode was tried and left off: it lowered p95 (2.1 s) but starved a writer "
         "for 60 s (one follow without an answer) in one of two runs.\n"
-        f"{end}\n"
     )
-    if start in text and end in text:
-        text = text.split(start, 1)[0] + section + text.split(end + "\n", 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    write_section("office-load", section)
 
 
 if __name__ == "__main__":
