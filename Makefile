@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install install-test run test test-quick messages bench-search bench-digests bench-office
+.PHONY: install install-test run test test-quick messages bench-search bench-digests bench-office bench-serve
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,6 @@ bench-digests: install-test
 
 bench-office: install
 	$(PY) bench/office_load.py $(BENCH_ARGS)
+
+bench-serve: install
+	nice $(PY) bench/serve_bench.py $(BENCH_ARGS)

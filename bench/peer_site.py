@@ -1,0 +1,62 @@
+"""Stock Wagtail serving this site's page tree, for `bench/serve_bench.py`.
+
+The peer is what `wagtail start` gives: its middleware, only Wagtail's URLs, Wagtail's own
+serving hooks (a `PageViewRestriction` with `restriction_type="groups"`), and page contexts
+that list sub-pages the stock way (`.live().public()`). The same page types and templates
+render, under a `base.html` without the extranet's parts (`peer_templates/`).
+"""
+
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.test import override_settings
+from django.urls import include, path
+from wagtail import hooks
+from wagtail import urls as wagtail_urls
+from wagtail.models import Page
+
+# The middleware of `wagtail start`'s settings.
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+urlpatterns = [path("", include(wagtail_urls))]
+
+
+def stock_context(page, request, *args, **kwargs):
+    context = Page.get_context(page, request, *args, **kwargs)
+    context["subpages"] = page.get_children().live().public()
+    context["breadcrumbs"] = page.get_ancestors().filter(depth__gt=1)
+    return context
+
+
+@contextmanager
+def stock_wagtail(page_model):
+    """Serve as stock Wagtail while inside: no extranet hook, middleware or context.
+
+    ``page_model`` is the page class whose ``get_context`` the site's page types share.
+    """
+    from cms_extranet import wagtail_hooks
+
+    templates = [{**settings.TEMPLATES[0], "DIRS": [Path(__file__).parent / "peer_templates", *settings.TEMPLATES[0]["DIRS"]]}]
+    ours = (wagtail_hooks.enforce_page_restriction, 0)
+    hooks.search_for_hooks()
+    before_serve = hooks._hooks["before_serve_page"]
+    place = before_serve.index(ours)
+    before_serve.remove(ours)
+    own_context = page_model.__dict__["get_context"]
+    page_model.get_context = stock_context
+    try:
+        with override_settings(MIDDLEWARE=MIDDLEWARE, ROOT_URLCONF=__name__, TEMPLATES=templates):
+            yield
+    finally:
+        page_model.get_context = own_context
+        before_serve.insert(place, ours)
