@@ -8,6 +8,7 @@ middleware stack (Django's test Client); SQL queries counted with
 """
 
 import argparse
+import atexit
 import cProfile
 import io
 import os
@@ -42,9 +43,11 @@ def parse_args():
 
 
 def environment():
-    """The production settings on a scratch SQLite database (or DATABASE_URL)."""
+    """The production settings on a scratch SQLite database (or DATABASE_URL); the static
+    files collected once."""
     WORK.mkdir(parents=True, exist_ok=True)
-    (WORK / "db.sqlite3").unlink(missing_ok=True)
+    database = WORK / f"db-{os.getpid()}.sqlite3"  # runs side by side do not share it
+    atexit.register(database.unlink, missing_ok=True)
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         "VAR_DIR": str(WORK),
@@ -53,7 +56,7 @@ def environment():
         "EMAIL_URL": "console://",
         "LOG_LEVEL": "WARNING",
     })
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORK / 'db.sqlite3'}")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{database}")
     os.environ.pop("ELASTICSEARCH_URL", None)
     if not (WORK / "static" / "staticfiles.json").exists():
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
