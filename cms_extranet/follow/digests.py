@@ -216,7 +216,7 @@ def compose(users, frequency, window_start_by_user, window_end, renderer=None, t
         (page.pk, page)
         for page in Page.objects.live()
         .filter(pk__in=missing)
-        .only("pk", "title", "path", "depth", "url_path")
+        .only("pk", "title", "path", "depth", "url_path", "alias_of")
     )
     pages = {pk: renderer.pages[pk] for pk in page_ids if pk in renderer.pages}
     result = {}
