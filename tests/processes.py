@@ -8,8 +8,8 @@ of DATABASE_URL.
 
 import asyncio
 import email
-import fcntl
 import email.policy
+import fcntl
 import json
 import os
 import shutil
