@@ -4,6 +4,7 @@ from django.utils.cache import patch_cache_control
 from wagtail.contrib.redirects import middleware as redirects_middleware
 from wagtail.contrib.redirects.models import Redirect
 
+from .models import RestrictionVersion
 from .rich_text import reader
 from .views import denial_response, page_denial
 
@@ -11,7 +12,8 @@ from .views import denial_response, page_denial
 class PrivateResponseMiddleware:
     """Keeps responses about restricted pages and documents, and every response to a
     logged-in user (sub-page lists, breadcrumbs and the profile name what they may
-    read), out of shared caches; and tells rich text who reads it (``rich_text``)."""
+    read), out of shared caches; tells rich text who reads it (``rich_text``); and reads
+    the restriction version once per request (``RestrictionVersion.read_once``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -19,7 +21,8 @@ class PrivateResponseMiddleware:
     def __call__(self, request):
         token = reader.set(getattr(request, "user", None))
         try:
-            response = self.get_response(request)
+            with RestrictionVersion.read_once():
+                response = self.get_response(request)
         finally:
             reader.reset(token)
         user = getattr(request, "user", None)

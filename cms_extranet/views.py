@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from .access import can_read_page, effective_restriction, partner_account, user_profiles
+from .access import effective_restriction, partner_account, readable_pages, user_profiles
 from .conf import agency_text
 from .forms import LoginForm
 from .models import Profile
@@ -55,9 +55,9 @@ def denial(request, restriction, readable, next_path=None):
 
 
 def page_denial(request, page, next_path=None):
-    return denial(
-        request, effective_restriction(page), can_read_page(request.user, page), next_path
-    )
+    """``denial`` for a page already loaded: its path decides, no query for the page."""
+    readable = bool(readable_pages(request.user, [page]))
+    return denial(request, effective_restriction(page), readable, next_path)
 
 
 def denial_response(request, reason):

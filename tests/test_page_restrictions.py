@@ -179,3 +179,55 @@ def test_the_cached_restriction_tree_follows_changes_rollbacks_and_moves(home, c
     # Moved under the MLP section, the page keeps its own DAS restriction at its new path.
     Page.objects.get(pk=page.pk).move(Page.objects.get(url_path="/extranet/mlp/"), pos="last-child")
     assert das.get(Page.objects.get(pk=page.pk).url).status_code == 200
+
+
+@pytest.mark.parametrize("username", [None, "multi.partner"])
+def test_serving_a_page_takes_the_same_queries_at_depth_2_and_depth_8(home, client, login, username):
+    """Routing, the restriction check, sub-pages and breadcrumbs: constant in depth."""
+    visitor = login(username) if username else client
+    counts = {}
+    for depth in (2, 8):
+        chain = build_chain(make_page(home, f"serveer-{depth}"), depth, f"s{depth}")
+        public = next(page for page in reversed(chain) if effective_restriction(page).is_public)
+        secured = next(page for page in reversed(chain) if not effective_restriction(page).is_public)
+        for kind, page in (("public", public), ("secured", secured)):
+            visitor.get(page.url)  # the restriction tree and the site cached
+            with CaptureQueriesContext(connection) as queries:
+                status = visitor.get(page.url).status_code
+            counts[(kind, depth)] = (len(queries), status)
+            assert not any("wagtailcore_pageviewrestriction" in q["sql"] for q in queries)
+    assert counts[("public", 2)] == counts[("public", 8)]
+    assert counts[("secured", 2)] == counts[("secured", 8)]
+
+
+def test_routing_keeps_wagtails_answers(home, client):
+    section = make_page(home, "route")
+    draft = make_page(section, "concept")
+    child = make_page(draft, "kind")
+    draft.unpublish()
+    assert client.get("/route/concept/kind/").status_code == 200  # as Wagtail: a draft on the way
+    assert client.get("/route/concept/").status_code == 404
+    assert client.get("/route/bestaat-niet/kind/").status_code == 404
+    assert client.get("/route/kind/").status_code == 404  # a slug one level too high
+    assert child.url == "/route/concept/kind/"
+
+
+def test_a_page_type_with_its_own_routing_takes_over_on_the_way(home, client, monkeypatch):
+    from wagtail.url_routing import RouteResult
+
+    from cms.pages.models import BasePage, ContentPage
+
+    section = make_page(home, "eigen-route")
+    page = make_page(section, "routeert-zelf")
+    seen = []
+
+    def own_route(self, request, path_components):  # as a RoutablePageMixin would
+        if self.pk != page.pk:
+            return BasePage.route(self, request, path_components)
+        seen.append(list(path_components))
+        return RouteResult(self)
+
+    monkeypatch.setattr(ContentPage, "route", own_route)
+    assert client.get("/eigen-route/routeert-zelf/virtueel/pad/").status_code == 200
+    assert seen == [["virtueel", "pad"]]
+    assert client.get("/eigen-route/bestaat-niet/").status_code == 404

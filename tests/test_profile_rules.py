@@ -1,5 +1,7 @@
 """Each rule of SPEC §3 on its own: how a user comes to hold a profile."""
 
+import uuid
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -158,3 +160,18 @@ def test_becoming_an_auditor_withdraws_das_on_the_next_request(client, login):
     assert client.get("/das/").status_code == 200
     PartnerAccount.objects.filter(user__username="das.partner").update(is_auditor=True)
     assert client.get("/das/").status_code == 403
+
+
+def test_a_request_reads_the_restriction_version_once_and_sees_its_own_changes(db):
+    from cms_extranet.models import RestrictionVersion
+
+    RestrictionVersion.bump()
+    with RestrictionVersion.read_once():
+        first = RestrictionVersion.current()
+        RestrictionVersion.objects.update(version=uuid.uuid4())  # another process's change
+        assert RestrictionVersion.current() == first  # one request, one tree
+        RestrictionVersion.bump()  # a change made by this request
+        assert RestrictionVersion.current() not in (first, None)
+    outside = RestrictionVersion.current()
+    RestrictionVersion.objects.update(version=uuid.uuid4())
+    assert RestrictionVersion.current() != outside
