@@ -1,9 +1,10 @@
 """Stock Wagtail serving this site's page tree, for `bench/serve_bench.py`.
 
 The peer is what `wagtail start` gives: its middleware, only Wagtail's URLs, Wagtail's own
-serving hooks (a `PageViewRestriction` with `restriction_type="groups"`), and page contexts
-that list sub-pages the stock way (`.live().public()`). The same page types and templates
-render, under a `base.html` without the extranet's parts (`peer_templates/`).
+serving hooks (a `PageViewRestriction` with `restriction_type="groups"`), Wagtail's own
+routing, and page contexts that list sub-pages the stock way (`.live().public()`). The same
+page types and templates render, under a `base.html` without the extranet's parts
+(`peer_templates/`).
 """
 
 from contextlib import contextmanager
@@ -52,11 +53,18 @@ def stock_wagtail(page_model):
     before_serve = hooks._hooks["before_serve_page"]
     place = before_serve.index(ours)
     before_serve.remove(ours)
-    own_context = page_model.__dict__["get_context"]
-    page_model.get_context = stock_context
+    # Wagtail's own routing and privacy lookup, not the extranet's (RestrictedPageMixin).
+    stock = {"get_context": stock_context, "route": Page.route, "get_view_restrictions": Page.get_view_restrictions}
+    own = {name: page_model.__dict__.get(name) for name in stock}
+    for name, method in stock.items():
+        setattr(page_model, name, method)
     try:
         with override_settings(MIDDLEWARE=MIDDLEWARE, ROOT_URLCONF=__name__, TEMPLATES=templates):
             yield
     finally:
-        page_model.get_context = own_context
+        for name, method in own.items():
+            if method is None:
+                delattr(page_model, name)
+            else:
+                setattr(page_model, name, method)
         before_serve.insert(place, ours)

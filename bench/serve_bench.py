@@ -36,7 +36,7 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=300, help="timed requests per case and side")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per case before each turn")
     parser.add_argument("--turns", type=int, default=2, help="A/B turns per side; the requests are split over them")
-    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of serving the depth-8 secured page")
+    parser.add_argument("--profile", metavar="FILE", help="write cProfiles of serving the depth-8 secured page, ours to FILE and the peer's to FILE.peer")
     parser.add_argument("--no-peer", action="store_true", help="this project only, to compare two versions of it (implies --no-docs)")
     parser.add_argument("--no-docs", action="store_true", help="print the table only")
     return parser.parse_args()
@@ -165,6 +165,8 @@ def summary(figures):
 
 
 def profile(client, path, n, filename):
+    for _ in range(20):
+        client.get(path, secure=True)
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(n):
@@ -194,7 +196,10 @@ def main():
     partner.force_login(user)
     clients = {"anonymous": Client(), "partner": partner}
     if args.profile:
-        profile(partner, dict(cases)["secured, depth 8"], args.requests, args.profile)
+        path = dict(cases)["secured, depth 8"]
+        profile(partner, path, args.requests, args.profile)
+        with stock_side(secured_section, group, BasePage):
+            profile(partner, path, args.requests, f"{args.profile}.peer")
         return
 
     sides = {"ours": nullcontext, "peer": lambda: stock_side(secured_section, group, BasePage)}
