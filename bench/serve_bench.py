@@ -36,7 +36,8 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=300, help="timed requests per case and side")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per case before each turn")
     parser.add_argument("--turns", type=int, default=2, help="A/B turns per side; the requests are split over them")
-    parser.add_argument("--profile", metavar="FILE", help="write cProfiles of serving the depth-8 secured page, ours to FILE and the peer's to FILE.peer")
+    parser.add_argument("--profile", metavar="FILE", help="write cProfiles of serving a page as the partner, ours to FILE and the peer's to FILE.peer")
+    parser.add_argument("--profile-page", default="secured, depth 8", help="the page --profile serves (a row of the table)")
     parser.add_argument("--no-peer", action="store_true", help="this project only, to compare two versions of it (implies --no-docs)")
     parser.add_argument("--no-docs", action="store_true", help="print the table only")
     return parser.parse_args()
@@ -192,26 +193,30 @@ def main():
     call_command("migrate", verbosity=0)
     call_command("load_demo_content", verbosity=0, stdout=io.StringIO())
     cases, secured_section, group, user = build()
-    partner = Client()
-    partner.force_login(user)
-    clients = {"anonymous": Client(), "partner": partner}
+    def clients_for_one_side():
+        """A test Client keeps the middleware it first served with: one set per side."""
+        partner = Client()
+        partner.force_login(user)
+        return {"anonymous": Client(), "partner": partner}
+
+    clients = {"ours": clients_for_one_side(), "peer": clients_for_one_side()}
     if args.profile:
-        path = dict(cases)["secured, depth 8"]
-        profile(partner, path, args.requests, args.profile)
+        path = dict(cases)[args.profile_page]
+        profile(clients["ours"]["partner"], path, args.requests, args.profile)
         with stock_side(secured_section, group, BasePage):
-            profile(partner, path, args.requests, f"{args.profile}.peer")
+            profile(clients["peer"]["partner"], path, args.requests, f"{args.profile}.peer")
         return
 
     sides = {"ours": nullcontext, "peer": lambda: stock_side(secured_section, group, BasePage)}
     per_turn = max(1, args.requests // args.turns)
     results = {}
     order = ["ours"] if args.no_peer else ["ours", "peer"]
-    total = len(order) * args.turns * per_turn * len(cases) * len(clients)
+    total = len(order) * args.turns * per_turn * len(cases) * len(clients["ours"])
     with tqdm(total=total, desc="pagina's serveren", unit="verzoek") as bar:
         for t in range(args.turns):
             for side in order if t % 2 == 0 else reversed(order):
                 with sides[side]():
-                    turn(clients, cases, results, side, per_turn, args.warmup, bar)
+                    turn(clients[side], cases, results, side, per_turn, args.warmup, bar)
     assert not PageViewRestriction.objects.exists()
     figures = {key: summary(value) for key, value in results.items()}
     if args.no_peer:
