@@ -34,8 +34,8 @@ from bench.search_bench import machine, percentiles  # noqa: E402
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=300, help="timed requests per case and side")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per case before each turn")
-    parser.add_argument("--turns", type=int, default=2, help="A/B turns per side; the requests are split over them")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per case before each turn")
+    parser.add_argument("--turns", type=int, default=6, help="A/B turns per side; the requests are split over them")
     parser.add_argument("--profile", metavar="FILE", help="write cProfiles of serving a page as the partner, ours to FILE and the peer's to FILE.peer")
     parser.add_argument("--profile-page", default="secured, depth 8", help="the page --profile serves (a row of the table)")
     parser.add_argument("--no-peer", action="store_true", help="this project only, to compare two versions of it (implies --no-docs)")
@@ -145,17 +145,20 @@ def request(client, path):
 
 
 def turn(clients, cases, results, side, n, warmup, bar):
-    for visitor, client in clients.items():
-        for label, path in cases:
-            for _ in range(warmup):
-                request(client, path)
+    """``n`` rounds, each one request per case and visitor: a change in the machine's load
+    during the turn falls on every row alike."""
+    rows = [(visitor, client, label, path) for visitor, client in clients.items() for label, path in cases]
+    for _ in range(warmup):
+        for _visitor, client, _label, path in rows:
+            request(client, path)
+    for _ in range(n):
+        for visitor, client, label, path in rows:
+            seconds, queries, status = request(client, path)
             figures = results.setdefault((side, label, visitor), {"samples": [], "queries": set(), "status": set()})
-            for _ in range(n):
-                seconds, queries, status = request(client, path)
-                figures["samples"].append(seconds)
-                figures["queries"].add(queries)
-                figures["status"].add(status)
-                bar.update(1)
+            figures["samples"].append(seconds)
+            figures["queries"].add(queries)
+            figures["status"].add(status)
+            bar.update(1)
 
 
 def summary(figures):
@@ -263,8 +266,9 @@ def report(args, cases, figures):
         f"holds `{PROFILE}` through the MLP right, and for stock Wagtail is in the group of the "
         "`PageViewRestriction` (`groups`) that its turns put on the secured chain.",
         "Timing: in-process through the whole middleware stack (Django's test Client, HTTPS, the production "
-        f"settings), {args.requests} requests per row and side after {args.warmup} warm-up requests, this project "
-        f"and stock Wagtail (`bench/peer_site.py`: `wagtail start`'s middleware, Wagtail's serving hooks, "
+        f"settings), {args.requests} requests per row and side, the rows taking turns request by request after "
+        f"{args.warmup} warm-up rounds, this project "
+        f"and stock Wagtail (`bench/peer_site.py`: `wagtail start`'s middleware, Wagtail's serving hooks and routing, "
         f"sub-pages as `.live().public()`) taking {args.turns} turns each, interleaved. Queries: per request "
         "(`connection.execute_wrapper`), every distinct count seen.",
         "",
