@@ -327,7 +327,8 @@ def readable_breadcrumbs(user, pages):
     steplen = Page.steplen
     ranges = {page.pk: range(2 * steplen, len(page.path), steplen) for page in pages}
     paths = {page.path[:i] for page in pages for i in ranges[page.pk]}
-    ancestors = list(Page.objects.filter(path__in=paths).only("path", "title"))
+    # alias_of_id too: readable_pages asks it of each ancestor.
+    ancestors = list(Page.objects.filter(path__in=paths).only("path", "title", "alias_of_id"))
     titles = {page.path: page.title for page in readable_pages(user, ancestors)}
     return {
         page.pk: [titles[page.path[:i]] for i in ranges[page.pk] if page.path[:i] in titles]
