@@ -122,13 +122,28 @@ class ElasticsearchBackend:
         )
 
     def match_ids(self, user, text, limit):
-        """The ids of the best ``limit`` matches, for callers that filter further."""
+        """The ids of the best ``limit`` matches, for callers that filter further.
+
+        Read from the doc values of ``page_id``, with no stored field: ``_id`` would have
+        each hit's stored-field block (``_source`` with it) decompressed. A document without
+        ``page_id`` (an index built before it, until ``rebuild_search_index``) shows as fewer
+        ids than hits; then the ids are asked again as ``_id``.
+        """
         try:
-            search = self.query(user, text).source(False).extra(track_total_hits=False)
-            response = search.params(filter_path="hits.hits._id")[:limit].execute().to_dict()
+            search = self.query(user, text).extra(
+                stored_fields="_none_", docvalue_fields=["page_id"], track_total_hits=limit
+            )
+            response = search.params(filter_path="took,hits.total.value,hits.hits.fields.page_id")[:limit]
+            response = response.execute().to_dict()
+            hits = response.get("hits", {})
+            ids = [hit["fields"]["page_id"][0] for hit in hits.get("hits", []) if "page_id" in hit.get("fields", {})]
+            if len(ids) < min(hits.get("total", {}).get("value", 0), limit):
+                search = self.query(user, text).source(False).extra(track_total_hits=False)
+                response = search.params(filter_path="took,hits.hits._id")[:limit].execute().to_dict()
+                ids = [int(hit["_id"]) for hit in response.get("hits", {}).get("hits", [])]
         except Exception as error:  # transport, connection and server errors alike
             raise SearchUnavailable from error
-        return [int(hit["_id"]) for hit in response.get("hits", {}).get("hits", [])]
+        return ids
 
     def search(self, user, text):
         def details(ids):
