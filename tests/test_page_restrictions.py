@@ -10,6 +10,7 @@ from wagtail.models import Page
 
 from cms_extranet.access import (
     RestrictionTree,
+    TreePaths,
     effective_restriction,
     readable_breadcrumbs,
     readable_pages,
@@ -201,3 +202,16 @@ def test_the_cached_restriction_tree_follows_changes_rollbacks_and_moves(home, c
     # Moved under the MLP section, the page keeps its own DAS restriction at its new path.
     Page.objects.get(pk=page.pk).move(Page.objects.get(url_path="/extranet/mlp/"), pos="last-child")
     assert das.get(Page.objects.get(pk=page.pk).url).status_code == 200
+
+
+def test_tree_paths_cover_exactly_the_paths_under_them():
+    rng = random.Random(16)
+
+    def path():
+        return "".join(rng.choice(["0001", "0002", "0003"]) for _ in range(rng.randint(1, 5)))
+
+    for _ in range(200):
+        denied = [path() for _ in range(rng.randint(0, 6))]
+        paths = TreePaths(denied)
+        for candidate in (path() for _ in range(30)):
+            assert paths.cover(candidate) == any(candidate.startswith(d) for d in denied), (candidate, denied)
