@@ -298,8 +298,9 @@ def readable_pages(user, pages=None, tree=None):
     """The pages this user may read (SPEC §4).
 
     ``pages`` narrows a page queryset (any page type; by default all pages) and gives a
-    queryset; or a list of pages already loaded, and gives a list. An alias is readable
-    only when its own place and its original's both allow. Few small queries whatever
+    queryset; or a list of pages already loaded (or of rows with their ``path`` and
+    ``alias_of_id``, as ``values_list(..., named=True)`` gives), and gives a list. An
+    alias is readable only when its own place and its original's both allow. Few small queries whatever
     the depth of the tree (the restriction tree itself is cached per process until it
     changes), plus the user's profiles once per request. A batch over many users passes
     the ``RestrictionTree.current()`` it took once.

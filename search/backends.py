@@ -11,7 +11,7 @@ from functools import reduce
 
 import swapper
 from django.db import connection
-from django.db.models import Exists, F, IntegerField, OuterRef
+from django.db.models import Exists, F, IntegerField, Lookup, OuterRef
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 from django.utils.html import escape
@@ -55,7 +55,8 @@ class Matches:
     def readable_ids(self):
         if self.ids is None:
             ids = self.ranked_ids()
-            pages = list(_pages().live().filter(pk__in=ids).only("pk", "path", "alias_of_id"))
+            # Rows, not model instances: thousands of them.
+            pages = list(with_ids(_pages().live(), ids).values_list("pk", "path", "alias_of_id", named=True))
             readable = {page.pk for page in readable_pages(self.user, pages)}
             self.ids = [pk for pk in ids if pk in readable]
         return self.ids
@@ -94,6 +95,23 @@ def highlight(text, words, length=SNIPPET_LENGTH):
 
 def _pages():
     return swapper.load_model("wagtailcore", "Page").objects
+
+
+class _AnyOf(Lookup):
+    """``lhs = ANY(%s)``: thousands of ids as one array parameter, not one each."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, [int(pk) for pk in self.rhs]]
+
+
+def with_ids(pages, ids):
+    if connection.vendor == "postgresql":
+        return pages.filter(_AnyOf(F("pk"), ids))
+    return pages.filter(pk__in=ids)
 
 
 class ElasticsearchBackend:
