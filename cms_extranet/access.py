@@ -248,7 +248,7 @@ class RestrictionTree:
     def denied_views(self, user):
         """Paths of the Wagtail view restrictions that keep this user out."""
         if not self.view_restrictions:
-            return []
+            return TreePaths()
         group_ids = frozenset()
         if user.is_authenticated and any(v.restriction_type == "groups" for v in self.view_restrictions):
             memo = user.__dict__.setdefault(_CACHE_ATTR, {})
