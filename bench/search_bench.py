@@ -39,7 +39,10 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=200, help="timed searches per user and shape")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument(
-        "--only", choices=["database"], help="only the database backend, on this process's database (no report)"
+        "--only",
+        choices=["database", "elasticsearch"],
+        help="only the database backend (on this process's database), or only Elasticsearch, this project's view "
+        "with its time breakdown beside stock Wagtail (its own section of the report)",
     )
     return parser.parse_args()
 
@@ -255,31 +258,87 @@ def fresh_user(user):
     return get_user_model().objects.prefetch_related("groups").get(pk=user.pk)
 
 
-def time_view(view, users, queries, n, label):
+def time_view(view, users, queries, n, label, parts=None):
+    """p50 and p95 of the view per user; with ``parts`` (a Parts), of each part too."""
     from django.test import RequestFactory
     from tqdm import tqdm
 
     factory = RequestFactory()
     figures = {}
     for name, user in users.items():
-        samples, errors = [], 0
+        samples, errors, split = [], 0, {}
         for i in tqdm(range(n + 20), desc=f"{label}: {name}", unit="zoekopdracht", leave=False):
             request = factory.get("/zoeken/", {"q": queries[i % len(queries)]})
             request.user = fresh_user(user)
+            if parts:
+                parts.reset()
             start = time.perf_counter()
             try:
                 response = view(request)
+                rendered = time.perf_counter()
                 if hasattr(response, "render"):
                     response.render()
                 ok = response.status_code == 200
             except Exception:
-                ok = False
-            elapsed = time.perf_counter() - start
+                ok, rendered = False, time.perf_counter()
+            end = time.perf_counter()
             if i >= 20:  # warm-up
-                samples.append(elapsed)
+                samples.append(end - start)
                 errors += not ok
+                if parts:
+                    for part, seconds in (parts.seconds() | {"render": end - rendered}).items():
+                        split.setdefault(part, []).append(seconds)
         figures[name] = percentiles(samples) | {"errors": errors}
+        if parts:
+            figures[name]["parts"] = {part: percentiles(values) for part, values in split.items()}
     return figures
+
+
+class Parts:
+    """Times the parts of this project's search view by wrapping them for the run:
+    Elasticsearch (its own ``took`` and the client's round trips), the re-check of the match
+    ids against ``readable_pages`` (``Matches.readable_ids`` less its Elasticsearch request),
+    and ``present`` (the shown pages and their readable breadcrumbs). Rendering is timed by
+    ``time_view``."""
+
+    def __init__(self):
+        from elasticsearch import Elasticsearch
+
+        from search import backends, views
+
+        self.reset()
+        search, readable_ids, present = Elasticsearch.search, backends.Matches.readable_ids, views.present
+
+        def timed_search(es, *args, **kwargs):
+            start = time.perf_counter()
+            response = search(es, *args, **kwargs)
+            self.es += time.perf_counter() - start
+            self.took += response.body.get("took", 0) / 1000
+            return response
+
+        def timed_readable_ids(matches):
+            start, es = time.perf_counter(), self.es
+            try:
+                return readable_ids(matches)
+            finally:
+                self.recheck += time.perf_counter() - start - (self.es - es)
+
+        def timed_present(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return present(*args, **kwargs)
+            finally:
+                self.present += time.perf_counter() - start
+
+        Elasticsearch.search = timed_search
+        backends.Matches.readable_ids = timed_readable_ids
+        views.present = timed_present
+
+    def reset(self):
+        self.es = self.took = self.recheck = self.present = 0.0
+
+    def seconds(self):
+        return {"took": self.took, "es": self.es, "recheck": self.recheck, "present": self.present}
 
 
 def our_view():
@@ -383,7 +442,7 @@ def main():
         rng, generator = setup(random.Random(3))
         save(database_part(args, rng, generator, search_queries(vocabulary(), rng)), "bench-search-sqlite.json")
         return
-    sqlite = start_sqlite_part(args)
+    sqlite = start_sqlite_part(args) if args.only != "elasticsearch" else None
     if args.only == "database":
         django.setup()
         rng, generator = setup(random.Random(3))
@@ -400,7 +459,7 @@ def main():
         os.environ["ELASTICSEARCH_URL"] = node.start()
     os.environ.setdefault("SEARCH_INDEX_ALIAS", "bench-pages")
     try:
-        run(args, sqlite)
+        run_elasticsearch(args) if args.only == "elasticsearch" else run(args, sqlite)
     finally:
         if node:
             node.stop()
@@ -502,6 +561,151 @@ def run(args, sqlite):
     save(results)
     report["results"] = results
     write_report(args, report, generator)
+
+
+def run_elasticsearch(args):
+    """This project's Elasticsearch view, in parts, beside stock Wagtail, in both shapes."""
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from tqdm import tqdm
+
+    from search import indexing
+    from search.documents import client
+
+    settings.DEBUG = False
+    settings.WAGTAILSEARCH_BACKENDS["peer"] = {
+        "BACKEND": "bench.peer_backend",
+        "URLS": [settings.EXTRANET_SEARCH_ELASTICSEARCH_URL],
+        "INDEX": "bench-peer",
+        "AUTO_UPDATE": False,
+        "TIMEOUT": 30,
+    }
+    rng, generator = setup(random.Random(3))
+    queries = search_queries(vocabulary(), rng)
+    grow(generator, args.pages)
+    es = client(timeout=120)
+    results = {"queries": queries, "pages": generator.count + 1}
+    seconds, _ = timed(call_command, "update_index", backend_name="peer", verbosity=0)
+    results["peer-index"] = seconds
+    parts = Parts()
+    for shape in ("a", "b"):
+        set_restrictions(shape, generator, rng)
+        users = bench_users()
+        with tqdm(total=generator.Page.objects.live().filter(depth__gt=1).count(), desc=f"rebuild {shape}", unit="pagina") as progress:
+            seconds, (_name, count) = timed(indexing.rebuild, progress=progress)
+        results[f"rebuild-{shape}"] = (seconds, count)
+        es.indices.refresh(index=settings.EXTRANET_SEARCH_INDEX_ALIAS)
+        results[f"ours-{shape}"] = time_view(our_view(), users, queries, args.requests, f"ours {shape}", parts)
+        results[f"peer-{shape}"] = time_view(peer_view("peer"), users, queries, args.requests, f"peer {shape}")
+        results[f"ids-{shape}"] = ids_request(users, queries)
+        save(results, "bench-search-elasticsearch.json")
+        tqdm.write(f"shape {shape}: ours {results[f'ours-{shape}']} peer {results[f'peer-{shape}']} ids {results[f'ids-{shape}']}")
+    write_elasticsearch_report(args, results)
+
+
+def ids_request(users, queries, rounds=3):
+    """The request for all match ids (at most 10 000) as before issue 16 (``_id``, a stored
+    field) and as now (``page_id`` doc values): Elasticsearch's ``took``; and the database
+    re-check of those ids with ``pk IN (...)`` and with ``pk = ANY(array)``."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from cms_extranet.access import readable_pages
+    from search.backends import MAX_WINDOW, ElasticsearchBackend, _pages, with_ids
+
+    backend, user = ElasticsearchBackend(), AnonymousUser()
+    took = {"_id": [], "page_id": []}
+    recheck = {"IN": [], "ANY": [], "rows": []}
+    sizes = []
+    for _ in range(rounds):
+        for query in queries:
+            old = backend.query(user, query).source(False).extra(track_total_hits=False)
+            old = old.params(filter_path="took,hits.hits._id")[:MAX_WINDOW].execute().to_dict()
+            took["_id"].append(old["took"] / 1000)
+            new = backend.query(user, query).extra(
+                stored_fields="_none_", docvalue_fields=["page_id"], track_total_hits=MAX_WINDOW
+            )
+            new = new.params(filter_path="took,hits.hits.fields.page_id")[:MAX_WINDOW].execute().to_dict()
+            took["page_id"].append(new["took"] / 1000)
+            ids = [hit["fields"]["page_id"][0] for hit in new.get("hits", {}).get("hits", [])]
+            sizes.append(len(ids))
+            for label, pages in (("IN", _pages().live().filter(pk__in=ids)), ("ANY", with_ids(_pages().live(), ids))):
+                start = time.perf_counter()
+                readable_pages(user, list(pages.only("pk", "path", "alias_of_id")))
+                recheck[label].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            rows = with_ids(_pages().live(), ids).values_list("pk", "path", "alias_of_id", named=True)
+            readable_pages(user, list(rows))
+            recheck["rows"].append(time.perf_counter() - start)
+    return {
+        "ids p50": statistics.median(sizes),
+        "ids max": max(sizes),
+        "took": {k: percentiles(v) for k, v in took.items()},
+        "recheck": {k: percentiles(v) for k, v in recheck.items()},
+    }
+
+
+def write_elasticsearch_report(args, r):
+    from django.db import connection
+
+    from es_node import ES_VERSION
+
+    users = ("anoniem", "1 profiel", "3 profielen")
+    names = {"anoniem": "anonymous", "1 profiel": "1 profile", "3 profielen": "3 profiles"}
+    lines = [
+        "## Search: Elasticsearch (issue 16)",
+        "",
+        "Reproduce: `.ci/postgres.sh .venv/bin/python bench/search_bench.py --only elasticsearch` "
+        "(starts a throwaway PostgreSQL and Elasticsearch node).",
+        "",
+        f"Machine: {machine()}, shared with other work during the run (figures are noisier than a quiet "
+        f"machine's); PostgreSQL {connection.pg_version // 10000}, Elasticsearch {ES_VERSION} "
+        "(test distribution, 1 GB heap, single node).",
+        f"Data: {r['pages']:,} pages, the shapes of issue 3 (a: {RESTRICTED_SECTIONS} restricted sections; "
+        f"b: {SEPARATE_RESTRICTIONS:,} separately restricted pages). Timing as in issue 3: {args.requests} searches "
+        f"per user after 20 warm-up searches, cycling over {len(r['queries'])} queries.",
+        "",
+        "| Search view, ms, p50 / p95 | shape | user | total | Elasticsearch `took` | Elasticsearch round trips | "
+        "re-check | present (pages, breadcrumbs) | rendering | stock Wagtail total | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def cell(f):
+        return f"{f['p50']:.1f} / {f['p95']:.1f}"
+
+    for shape in ("a", "b"):
+        for user in users:
+            ours, peer = r[f"ours-{shape}"][user], r[f"peer-{shape}"][user]
+            p = ours["parts"]
+            lines.append(
+                f"| this project | {shape} | {names[user]} | {cell(ours)} | {cell(p['took'])} | {cell(p['es'])} | "
+                f"{cell(p['recheck'])} | {cell(p['present'])} | {cell(p['render'])} | {cell(peer)} | "
+                f"{ours['errors'] + peer['errors']} |"
+            )
+    lines += [
+        "",
+        "Each part's p50 and p95 are taken over the searches on their own: they do not add up to the total's.",
+        "\"Elasticsearch round trips\" is the client's time for the view's two requests (all match ids, then the "
+        "shown page's snippets), `took` included.",
+        "",
+        "| All match ids (at most 10 000), anonymous, ms, p50 / p95 | shape | matches p50 / max | "
+        "`took`, `_id` (before) | `took`, `page_id` doc values (now) | re-check, `pk IN (...)`, pages (before) | "
+        "re-check, `pk = ANY(array)`, pages | re-check, `pk = ANY(array)`, rows (now) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for shape in ("a", "b"):
+        ids = r[f"ids-{shape}"]
+        lines.append(
+            f"| | {shape} | {ids['ids p50']:,.0f} / {ids['ids max']:,} | {cell(ids['took']['_id'])} | "
+            f"{cell(ids['took']['page_id'])} | {cell(ids['recheck']['IN'])} | {cell(ids['recheck']['ANY'])} | "
+            f"{cell(ids['recheck']['rows'])} |"
+        )
+    lines += [
+        "",
+        f"Rebuild: {r['rebuild-a'][0]:.1f} s (shape a) and {r['rebuild-b'][0]:.1f} s (shape b) for "
+        f"{r['rebuild-a'][1]:,} pages; stock Wagtail `update_index`: {r['peer-index']:.1f} s.",
+    ]
+    replace_section(args.output, r"## Search: Elasticsearch \(issue 16\)", lines)
 
 
 def machine():

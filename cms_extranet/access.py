@@ -168,6 +168,21 @@ class ViewRestriction:
         return True  # a shared password: a listing cannot ask for it
 
 
+class TreePaths(tuple):
+    """Tree paths; ``cover`` asks whether a path lies under one of them in one set lookup
+    per distinct length, not one comparison per path (thousands of view restrictions)."""
+
+    def __new__(cls, paths=()):
+        self = super().__new__(cls, paths)
+        self.by_length = {}
+        for path in self:
+            self.by_length.setdefault(len(path), set()).add(path)
+        return self
+
+    def cover(self, path):
+        return any(path[:length] in paths for length, paths in self.by_length.items() if length <= len(path))
+
+
 class RestrictionTree:
     """All published restrictions, loaded in one query, and Wagtail's view restrictions.
 
@@ -233,19 +248,19 @@ class RestrictionTree:
     def denied_views(self, user):
         """Paths of the Wagtail view restrictions that keep this user out."""
         if not self.view_restrictions:
-            return []
+            return TreePaths()
         group_ids = frozenset()
         if user.is_authenticated and any(v.restriction_type == "groups" for v in self.view_restrictions):
             memo = user.__dict__.setdefault(_CACHE_ATTR, {})
             if "groups" not in memo:
                 memo["groups"] = frozenset(user.groups.values_list("pk", flat=True))
             group_ids = memo["groups"]
-        return [v.path for v in self.view_restrictions if v.denies(user, group_ids)]
+        return TreePaths(v.path for v in self.view_restrictions if v.denies(user, group_ids))
 
     def allows(self, path, profile_codes, denied_views=()):
-        return self.effective(path).allows(profile_codes) and not any(
-            path.startswith(denied) for denied in denied_views
-        )
+        if not isinstance(denied_views, TreePaths):
+            denied_views = TreePaths(denied_views)
+        return self.effective(path).allows(profile_codes) and not denied_views.cover(path)
 
     def hidden(self, profile_codes, denied_views=()):
         """A Q on ``_extranet_prefix_<n>`` aliases (see ``prefixes``) that matches the
@@ -283,8 +298,9 @@ def readable_pages(user, pages=None, tree=None):
     """The pages this user may read (SPEC §4).
 
     ``pages`` narrows a page queryset (any page type; by default all pages) and gives a
-    queryset; or a list of pages already loaded, and gives a list. An alias is readable
-    only when its own place and its original's both allow. Few small queries whatever
+    queryset; or a list of pages already loaded (or of rows with their ``path`` and
+    ``alias_of_id``, as ``values_list(..., named=True)`` gives), and gives a list. An
+    alias is readable only when its own place and its original's both allow. Few small queries whatever
     the depth of the tree (the restriction tree itself is cached per process until it
     changes), plus the user's profiles once per request. A batch over many users passes
     the ``RestrictionTree.current()`` it took once.
@@ -327,7 +343,8 @@ def readable_breadcrumbs(user, pages):
     steplen = Page.steplen
     ranges = {page.pk: range(2 * steplen, len(page.path), steplen) for page in pages}
     paths = {page.path[:i] for page in pages for i in ranges[page.pk]}
-    ancestors = list(Page.objects.filter(path__in=paths).only("path", "title"))
+    # alias_of_id too: readable_pages asks it of each ancestor.
+    ancestors = list(Page.objects.filter(path__in=paths).only("path", "title", "alias_of_id"))
     titles = {page.path: page.title for page in readable_pages(user, ancestors)}
     return {
         page.pk: [titles[page.path[:i]] for i in ranges[page.pk] if page.path[:i] in titles]

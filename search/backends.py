@@ -11,7 +11,7 @@ from functools import reduce
 
 import swapper
 from django.db import connection
-from django.db.models import Exists, F, IntegerField, OuterRef
+from django.db.models import Exists, F, IntegerField, Lookup, OuterRef
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast
 from django.utils.html import escape
@@ -55,7 +55,8 @@ class Matches:
     def readable_ids(self):
         if self.ids is None:
             ids = self.ranked_ids()
-            pages = list(_pages().live().filter(pk__in=ids).only("pk", "path", "alias_of_id"))
+            # Rows, not model instances: thousands of them.
+            pages = list(with_ids(_pages().live(), ids).values_list("pk", "path", "alias_of_id", named=True))
             readable = {page.pk for page in readable_pages(self.user, pages)}
             self.ids = [pk for pk in ids if pk in readable]
         return self.ids
@@ -96,6 +97,23 @@ def _pages():
     return swapper.load_model("wagtailcore", "Page").objects
 
 
+class _AnyOf(Lookup):
+    """``lhs = ANY(%s)``: thousands of ids as one array parameter, not one each."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*params, [int(pk) for pk in self.rhs]]
+
+
+def with_ids(pages, ids):
+    if connection.vendor == "postgresql":
+        return pages.filter(_AnyOf(F("pk"), ids))
+    return pages.filter(pk__in=ids)
+
+
 class ElasticsearchBackend:
     """One bool query: the text, filtered by "public OR one of the user's profiles"."""
 
@@ -122,13 +140,28 @@ class ElasticsearchBackend:
         )
 
     def match_ids(self, user, text, limit):
-        """The ids of the best ``limit`` matches, for callers that filter further."""
+        """The ids of the best ``limit`` matches, for callers that filter further.
+
+        Read from the doc values of ``page_id``, with no stored field: ``_id`` would have
+        each hit's stored-field block (``_source`` with it) decompressed. A document without
+        ``page_id`` (an index built before it, until ``rebuild_search_index``) shows as fewer
+        ids than hits; then the ids are asked again as ``_id``.
+        """
         try:
-            search = self.query(user, text).source(False).extra(track_total_hits=False)
-            response = search.params(filter_path="hits.hits._id")[:limit].execute().to_dict()
+            search = self.query(user, text).extra(
+                stored_fields="_none_", docvalue_fields=["page_id"], track_total_hits=limit
+            )
+            response = search.params(filter_path="took,hits.total.value,hits.hits.fields.page_id")[:limit]
+            response = response.execute().to_dict()
+            hits = response.get("hits", {})
+            ids = [hit["fields"]["page_id"][0] for hit in hits.get("hits", []) if "page_id" in hit.get("fields", {})]
+            if len(ids) < min(hits.get("total", {}).get("value", 0), limit):
+                search = self.query(user, text).source(False).extra(track_total_hits=False)
+                response = search.params(filter_path="took,hits.hits._id")[:limit].execute().to_dict()
+                ids = [int(hit["_id"]) for hit in response.get("hits", {}).get("hits", [])]
         except Exception as error:  # transport, connection and server errors alike
             raise SearchUnavailable from error
-        return [int(hit["_id"]) for hit in response.get("hits", {}).get("hits", [])]
+        return ids
 
     def search(self, user, text):
         def details(ids):

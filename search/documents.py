@@ -32,7 +32,7 @@ ANALYSIS = {
 @lru_cache(maxsize=1)
 def page_document():
     """The document class; built on first use, as elasticsearch-dsl is an optional extra."""
-    from elasticsearch_dsl import Date, Document, Keyword, Text
+    from elasticsearch_dsl import Date, Document, Keyword, Long, Text
 
     def text():
         # Offsets in the postings let the highlighter skip re-analysing the text.
@@ -49,6 +49,9 @@ def page_document():
         path = Keyword()
         last_published_at = Date()
         restriction = Keyword()
+        # The id again, read from doc values: the search for all match ids then reads no
+        # stored fields (``_id`` sits in the blocks with ``_source``).
+        page_id = Long(index=False)
 
     return PageDocument
 
@@ -117,6 +120,7 @@ def build_document(page, restriction, breadcrumb):
     intro, body = page_texts(page)
     return page_document()(
         meta={"id": page.pk},
+        page_id=page.pk,
         title=page.title,
         intro=intro,
         body=body,

@@ -8,7 +8,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
-from cms_extranet.access import RestrictionTree, effective_restriction, readable_pages
+from cms_extranet.access import (
+    RestrictionTree,
+    TreePaths,
+    effective_restriction,
+    readable_breadcrumbs,
+    readable_pages,
+)
 from cms_extranet.models import PartnerAccount, Profile, ProfileGrant
 
 from .conftest import make_page, set_restriction
@@ -164,6 +170,23 @@ def test_readable_pages_take_the_same_queries_at_depth_2_and_depth_8(
     assert counts[0] <= 8 and counts[1] <= 6
 
 
+
+@pytest.mark.parametrize("username", [None, "multi.partner"])
+def test_readable_breadcrumbs_take_the_same_queries_at_depth_2_and_depth_8(home, django_user_model, username):
+    shallow = build_chain(make_page(home, "ondiep"), 2, "o")
+    deep = build_chain(make_page(home, "diep"), 8, "d")
+    user = django_user_model.objects.get(username=username) if username else AnonymousUser()
+    readable_pages(user, [])  # the user's profiles and the restriction tree, as in a request
+    counts = []
+    for chain in (shallow, deep):
+        leaves = [Page.objects.get(pk=page.pk) for page in chain[-2:]]
+        with CaptureQueriesContext(connection) as queries:
+            breadcrumbs = readable_breadcrumbs(user, leaves)
+        assert breadcrumbs[leaves[-1].pk]  # the home page at least: a real answer
+        counts.append(len(queries))
+    # The restriction version and the ancestors, whatever their number.
+    assert counts == [2, 2]
+
 def test_the_cached_restriction_tree_follows_changes_rollbacks_and_moves(home, client, login):
     page = make_page(home, "cachetest")
     assert client.get(page.url).status_code == 200  # the tree is now cached
@@ -231,3 +254,16 @@ def test_a_page_type_with_its_own_routing_takes_over_on_the_way(home, client, mo
     assert client.get("/eigen-route/routeert-zelf/virtueel/pad/").status_code == 200
     assert seen == [["virtueel", "pad"]]
     assert client.get("/eigen-route/bestaat-niet/").status_code == 404
+
+
+def test_tree_paths_cover_exactly_the_paths_under_them():
+    rng = random.Random(16)
+
+    def path():
+        return "".join(rng.choice(["0001", "0002", "0003"]) for _ in range(rng.randint(1, 5)))
+
+    for _ in range(200):
+        denied = [path() for _ in range(rng.randint(0, 6))]
+        paths = TreePaths(denied)
+        for candidate in (path() for _ in range(30)):
+            assert paths.cover(candidate) == any(candidate.startswith(d) for d in denied), (candidate, denied)

@@ -170,3 +170,67 @@ def test_a_publish_reaches_the_index_through_a_django_q_task(elasticsearch, home
     assert not IndexUpdate.objects.filter(page_id=page.pk).exists()
     elasticsearch.indices.refresh(index=documents.alias_name())
     assert "Via de werker" in client.get("/zoeken/", {"q": "werker"}).content.decode()
+
+
+def test_match_ids_come_from_page_id_doc_values_without_stored_fields(elasticsearch, django_user_model, monkeypatch):
+    user = django_user_model.objects.get(username="multi.partner")
+    secured = Page.objects.get(url_path="/extranet/mlp/richtlijnen/handleiding/")
+    assert doc(elasticsearch, secured)["page_id"] == secured.pk
+    bodies = []
+    search = type(elasticsearch).search
+    monkeypatch.setattr(type(elasticsearch), "search", lambda es, **kw: bodies.append(kw) or search(es, **kw))
+    ids = ElasticsearchBackend().match_ids(user, "richtlijnen", 100)
+    assert ids and len(bodies) == 1
+    assert bodies[0]["body"]["stored_fields"] == "_none_"
+    assert bodies[0]["body"]["docvalue_fields"] == ["page_id"]
+
+
+def without_page_id(source):
+    return {key: value for key, value in source.items() if key != "page_id"}
+
+
+def test_an_index_without_page_id_still_answers_until_it_is_rebuilt(elasticsearch, login):
+    """An index of the code before ``page_id``: its mapping and documents lack the field."""
+    from django.test import Client
+    from elasticsearch import helpers
+
+    from .test_search_contract import search, titles
+
+    anonymous, partner = Client(), login("mlp.partner")
+
+    def answers():
+        queries = ["richtlijnen", "toegang", "handleiding", "dossiers"]
+        return [(titles(search(anonymous, q)), titles(search(partner, q))) for q in queries]
+
+    expected, ids = answers(), ElasticsearchBackend().match_ids(AnonymousUser(), "richtlijnen", 100)
+    (new,) = elasticsearch.indices.get_alias(name=documents.alias_name())
+    body = documents.index_body()
+    del body["mappings"]["properties"]["page_id"]
+    old = f"{documents.alias_name()}-zonder-page-id"
+    elasticsearch.indices.create(index=old, **body)
+    for hit in helpers.scan(elasticsearch, index=new):
+        elasticsearch.index(index=old, id=hit["_id"], document=without_page_id(hit["_source"]))
+    elasticsearch.indices.refresh(index=old)
+    elasticsearch.indices.update_aliases(
+        actions=[
+            {"add": {"index": old, "alias": documents.alias_name()}},
+            {"remove": {"index": new, "alias": documents.alias_name()}},
+        ]
+    )
+    assert "page_id" not in elasticsearch.indices.get_mapping(index=old)[old]["mappings"]["properties"]
+    assert ElasticsearchBackend().match_ids(AnonymousUser(), "richtlijnen", 100) == ids
+    assert answers() == expected
+    assert any(found for pair in expected for found in pair)
+
+
+def test_documents_written_without_page_id_are_still_found(elasticsearch, home):
+    """A worker of the code before ``page_id`` writing into a rebuilt index."""
+    pages = [make_page(home, f"zonder-veld-{i}") for i in range(3)]
+    index_changes(elasticsearch)
+    ids = ElasticsearchBackend().match_ids(AnonymousUser(), "veld", 100)
+    assert sorted(ids) == sorted(p.pk for p in pages)
+    elasticsearch.index(
+        index=documents.alias_name(), id=pages[1].pk, document=without_page_id(doc(elasticsearch, pages[1])), refresh=True
+    )
+    assert "page_id" not in doc(elasticsearch, pages[1])
+    assert sorted(ElasticsearchBackend().match_ids(AnonymousUser(), "veld", 100)) == sorted(ids)
