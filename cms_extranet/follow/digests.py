@@ -9,7 +9,9 @@ the same stored message with the same Message-ID.
 
 import datetime
 import smtplib
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -19,8 +21,9 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import get_connection
 from django.db import connection as db_connection
+from django.db import connections as db_connections
 from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -520,51 +523,111 @@ def sendable():
     return OutboxMail.objects.filter(lease_free(), digest__status=DigestStatus.PENDING)
 
 
-def take(mail):
-    """Take a mail's lease, atomically against every other sender: the UPDATE matches
-    only while the row's own lease is free or expired and its digest is still pending,
-    which the database checks again under the row lock (a value read earlier would not
-    be: another sender may have taken or sent the mail since)."""
-    return OutboxMail.objects.filter(
-        lease_free(),
-        Exists(Digest.objects.filter(pk=OuterRef("pk"), status=DigestStatus.PENDING)),
-        pk=mail.pk,
-    ).update(send_started_at=timezone.now(), attempts=F("attempts") + 1)
+def take(limit):
+    """Take the leases of up to ``limit`` sendable mails in one UPDATE; their pks.
 
-
-def send_outbox(progress=None):
-    """Send every pending digest whose lease is free; the number sent.
-
-    Each mail is taken by ``take`` before it goes, so concurrent senders never both send
-    it; a sender that dies leaves the lease to expire, and the next one resends the same
-    message. The mail server is contacted only when there is something to send.
+    The UPDATE matches a row only while its lease is free or expired and its digest is
+    still pending, which the database checks again under the row lock, so concurrent
+    senders never take the same mail; on PostgreSQL they skip each other's rows instead
+    of waiting for them.
     """
-    sent, connection = 0, None
-    try:
-        while True:
-            pks = list(sendable().order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
-            if not pks:
-                return sent
-            batch = OutboxMail.objects.filter(pk__in=pks).select_related("digest__user")
+    outbox, digest = OutboxMail._meta, Digest._meta
+    quote = db_connection.ops.quote_name
+    table, pk = quote(outbox.db_table), quote(outbox.pk.column)
+    started, attempts = quote("send_started_at"), quote("attempts")
+    free = f"({started} IS NULL OR {started} < %s)"
+    pending = (
+        f"EXISTS (SELECT 1 FROM {quote(digest.db_table)} d WHERE d.{quote(digest.pk.column)} = "
+        f"{table}.{pk} AND d.{quote('status')} = %s)"
+    )
+    lock = " FOR UPDATE SKIP LOCKED" if db_connection.features.has_select_for_update_skip_locked else ""
+    adapt = db_connection.ops.adapt_datetimefield_value
+    now = timezone.now()
+    now, expired = adapt(now), adapt(now - send_lease())
+    sql = (
+        f"UPDATE {table} SET {started} = %s, {attempts} = {attempts} + 1 "
+        f"WHERE {pk} IN (SELECT {pk} FROM {table} WHERE {free} AND {pending} ORDER BY {pk} LIMIT %s{lock}) "
+        f"AND {free} AND {pending} RETURNING {pk}"
+    )
+    params = [now, expired, DigestStatus.PENDING, limit, expired, DigestStatus.PENDING]
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+SEND_CHUNK = 50  # mails leased and marked sent together: what a crash may send twice
+
+
+def send_some(connection, progress=None):
+    """Lease, send and mark sent SEND_CHUNK mails at a time until none is left; the
+    number sent. A crash between the mail server's answer and the marking UPDATE leaves
+    at most one chunk to be sent again, with the same Message-IDs, once its lease
+    expired."""
+    sent = 0
+    while True:
+        pks = take(SEND_CHUNK)
+        if not pks:
+            return sent
+        batch = OutboxMail.objects.filter(pk__in=pks).select_related("digest__user")
+        delivered, failed = [], []
+        try:
             for mail in recheck(list(batch.order_by("pk"))):
-                if not take(mail):
-                    continue
-                if connection is None:
-                    connection = get_connection()
-                    connection.open()
-                outcome = {"status": DigestStatus.SENT, "sent_at": timezone.now()}
                 try:
                     connection.send_messages([mail.email_message(connection)])
                 except smtplib.SMTPRecipientsRefused as error:
-                    outcome = {"status": DigestStatus.FAILED, "reason": str(error)[:200]}
-                Digest.objects.filter(pk=mail.pk).update(**outcome)
-                if outcome["status"] == DigestStatus.SENT:
-                    sent += 1
-                    if progress:
-                        progress(1)
+                    failed.append((mail.pk, str(error)[:200]))
+                else:
+                    delivered.append(mail.pk)
+        finally:  # what the server accepted is recorded even when the connection breaks
+            Digest.objects.filter(pk__in=delivered, status=DigestStatus.PENDING).update(
+                status=DigestStatus.SENT, sent_at=timezone.now()
+            )
+            for pk, reason in failed:
+                Digest.objects.filter(pk=pk).update(status=DigestStatus.FAILED, reason=reason)
+        sent += len(delivered)
+        if progress and delivered:
+            progress(len(delivered))
+
+
+def send_outbox(progress=None, connections=None):
+    """Send every pending digest whose lease is free; the number sent.
+
+    Over ``connections`` SMTP connections (EXTRANET_DIGEST_SEND_CONNECTIONS), each in a
+    thread with its own database connection. Mails are taken by ``take`` before they go,
+    so concurrent senders never both send one; a sender that dies leaves the lease to
+    expire, and the next one resends the same message. The mail server is contacted only
+    when there is something to send.
+    """
+    count = connections or extranet_settings.DIGEST_SEND_CONNECTIONS
+    if not sendable().exists():
+        return 0
+    if count <= 1:
+        return _send_over_one(progress)
+    lock = threading.Lock()
+
+    def counted(n):
+        with lock:
+            progress(n)
+
+    with ThreadPoolExecutor(count) as pool:
+        futures = [pool.submit(_send_in_thread, progress and counted) for _thread in range(count)]
+        return sum(future.result() for future in futures)
+
+
+def _send_over_one(progress):
+    connection = get_connection()
+    connection.open()
+    try:
+        return send_some(connection, progress)
     finally:
-        if connection is not None:
-            connection.close()
+        connection.close()
+
+
+def _send_in_thread(progress):
+    try:
+        return _send_over_one(progress)
+    finally:
+        db_connections.close_all()
 
 
 def resume(progress=None):
@@ -580,6 +643,37 @@ def resume(progress=None):
         claim(frequency, period, window_end)
         build(frequency, period)
     return send_outbox(progress=progress)
+
+
+def builders():
+    """How many builders a scheduled run starts: several only where they can lock claimed
+    rows past each other (SKIP LOCKED); elsewhere they would wait on one another."""
+    if not db_connection.features.has_select_for_update_skip_locked:
+        return 1
+    return max(1, extranet_settings.DIGEST_BUILDERS)
+
+
+def start(frequency, moment=None):
+    """The scheduled run in the cluster: claim, then enqueue ``builders()`` tasks, each
+    building batches until none is left and then sending; the number enqueued."""
+    from django_q.tasks import async_task
+
+    period, window_end = period_of(frequency, moment)
+    claim(frequency, period, window_end)
+    count = builders()
+    for _builder in range(count):
+        async_task(
+            "cms_extranet.follow.tasks.build_digests",
+            frequency,
+            period.isoformat(),
+            group="extranet_digests",
+        )
+    return count
+
+
+def build_and_send(frequency, period):
+    build(frequency, period)
+    return send_outbox()
 
 
 def run(frequency, moment=None, progress=None):
