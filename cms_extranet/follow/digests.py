@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -150,11 +151,18 @@ class Renderer:
         self.by_start = {}  # window start: {page pk: (sort key, text entry, HTML entry) or None}
         self.rendered = {}  # (page pk, its changes listed): (sort key, text entry, HTML entry)
         self.urls = {}
+        self.times = {}
         self.pages = {}  # live pages loaded by earlier batches: most batches share them
         self.readable = {}  # reader key: {page pk: readable}, for self.tree
         self.tree = None
         self.unsubscribe = self.root + reverse("extranet_follow:unsubscribe", args=["-token-"])
         self.signer = signing.TimestampSigner(salt=UNSUBSCRIBE_SALT)
+
+    def when(self, moment):
+        """A change's time as the entries show it; formatted once per run, not per entry."""
+        if moment not in self.times:
+            self.times[moment] = date_format(timezone.localtime(moment), "j F Y, H:i")
+        return self.times[moment]
 
     def entry(self, kind, page, changes):
         if page.pk not in self.urls:
@@ -179,10 +187,11 @@ class Renderer:
             # Most window starts list the same changes of a page: rendered once for them.
             key = (pk, tuple(listed))
             if key not in self.rendered:
+                shown = [(self.when(at), note) for at, note in listed]
                 self.rendered[key] = (
                     (page.title.lower(), pk),
-                    self.entry("txt", page, listed),
-                    self.entry("html", page, listed),
+                    self.entry("txt", page, shown),
+                    self.entry("html", page, shown),
                 )
             entries[pk] = self.rendered[key]
         return entries
