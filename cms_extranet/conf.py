@@ -24,6 +24,11 @@ DEFAULTS = {
     "DIGEST_WEEKDAY": 0,
     # How long a digest sender holds its batch before another may take it over, in seconds.
     "DIGEST_SEND_LEASE": 300,
+    # A scheduled run builds its digests in this many django-q2 tasks at once (PostgreSQL;
+    # one elsewhere), each then sending what is left.
+    "DIGEST_BUILDERS": 2,
+    # SMTP connections a digest sender uses at once, each in a thread of its own.
+    "DIGEST_SEND_CONNECTIONS": 4,
     # A mail that cannot be delivered is tried again this often, this many seconds apart.
     "MAIL_ATTEMPTS": 60,
     "MAIL_RETRY_DELAY": 60,

@@ -47,6 +47,7 @@ class ScratchSite:
             "DJANGO_SETTINGS_MODULE": "cms.settings.test",
             "DATABASE_URL": self.url,
             "EXTRANET_Q_SYNC": "0",
+            "EXTRANET_DIGEST_SEND_CONNECTIONS": "4",  # the scratch site sends as in production
             "VAR_DIR": str(self.directory),
             "PYTHONUNBUFFERED": "1",
             **env,

@@ -5,6 +5,8 @@ import random
 import time
 from collections import defaultdict
 
+import pytest
+
 from .processes import kill_group
 
 # The run's period is fixed, so a test that crosses 07:00 still checks one period.
@@ -225,3 +227,39 @@ mail_tasks.queue("cms_extranet.feedback.tasks.notify_editors", feedback.pk, "htt
         server.stop()
     subjects = {message["Subject"] for _, message in server.mailbox.received()}
     assert subjects == {"Extranet: nieuwe feedback over /"}
+
+
+BUILDERS_USERS = 2000  # four batches
+
+
+def test_two_builders_at_once_build_each_digest_once(scratch_site, mailbox):
+    """Two builder processes take batches of the same run at the same time (SKIP LOCKED
+    on PostgreSQL): each builds some, together every due user's digest exactly once."""
+    if "postgres" not in scratch_site.url:
+        pytest.skip("builders run side by side on PostgreSQL only (SQLite: one builder)")
+    scratch_site.python(
+        seed("bouwer", BUILDERS_USERS)
+        + "period, end = digests.period_of('daily'); digests.claim('daily', period, end)"
+    )
+    go = time.time() + 8  # both processes are up by then: they start building together
+    build = (
+        f"import time; time.sleep(max(0, {go} - time.time())); "
+        "from cms_extranet.follow import digests; "
+        "print(digests.build('daily', digests.period_of('daily')[0]))"
+    )
+    builders = [
+        scratch_site.start("shell", "-v0", "-c", build, log_name=f"builder{i}") for i in range(2)
+    ]
+    for builder in builders:
+        builder.wait(timeout=300)
+    logs = [scratch_site.log(f"builder{i}") for i in range(2)]
+    counts = [int(log.split()[-1]) for log in logs]
+    assert all(counts) and sum(counts) == BUILDERS_USERS, logs
+    assert json.loads(scratch_site.python(STATE).splitlines()[-1]) == {"pending": BUILDERS_USERS}
+    scratch_site.python(SEND)
+    message_ids = defaultdict(list)
+    for recipients, message in mailbox.received():
+        message_ids[message["Message-ID"]].append(recipients)
+    assert len(message_ids) == BUILDERS_USERS
+    assert all(len(r) == 1 for r in message_ids.values())
+    assert json.loads(scratch_site.python(STATE).splitlines()[-1]) == {"sent": BUILDERS_USERS}

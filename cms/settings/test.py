@@ -29,6 +29,8 @@ Q_CLUSTER = {  # noqa: F405
     "retry": int(os.environ.get("EXTRANET_Q_RETRY", Q_CLUSTER["retry"])),  # noqa: F405
 }
 EXTRANET_DIGEST_SEND_LEASE = int(os.environ.get("EXTRANET_DIGEST_SEND_LEASE", "300"))
+# In-process tests send in the test's own transaction: one connection, no thread.
+EXTRANET_DIGEST_SEND_CONNECTIONS = int(os.environ.get("EXTRANET_DIGEST_SEND_CONNECTIONS", "1"))
 EXTRANET_MAIL_RETRY_DELAY = int(os.environ.get("EXTRANET_MAIL_RETRY_DELAY", "60"))
 
 # The suite searches the database; Elasticsearch tests switch to a node of their own, or

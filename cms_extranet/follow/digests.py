@@ -9,7 +9,9 @@ the same stored message with the same Message-ID.
 
 import datetime
 import smtplib
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -19,12 +21,14 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import get_connection
 from django.db import connection as db_connection
+from django.db import connections as db_connections
 from django.db import transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -38,8 +42,8 @@ from .models import (
     Mailing,
     MailingPreference,
     OutboxMail,
-    can_follow,
     PageChange,
+    can_follow,
 )
 
 BATCH_SIZE = 500
@@ -109,9 +113,11 @@ class Composition:
 class Renderer:
     """Renders digests from templates rendered once per run, not once per user.
 
-    The frame (greeting, links, footer) is rendered with placeholders and each page entry
-    once per (page, window start); a user's mail is then the frame with their name, their
+    The frame (greeting, links, footer) is rendered with placeholders, and each page entry
+    once per (window start, page); a user's mail is then the frame with their name, their
     entries and their link filled in. Rendering every mail whole took 2.7 ms a user.
+    Across the batches of a run it also keeps the pages, their entries and which pages
+    each kind of reader (profiles, denied view restrictions) may read.
     """
 
     NAME, ENTRIES, UNSUBSCRIBE = "@@digest-name@@", "@@digest-entries@@", "@@digest-unsubscribe@@"
@@ -126,46 +132,113 @@ class Renderer:
             "profile_url": self.root + reverse("extranet:profile"),
             "unsubscribe_url": self.UNSUBSCRIBE,
         }
-        self.frames = {
-            kind: render_to_string(f"extranet_follow/mail/digest.{kind}", context)
-            for kind in ("txt", "html")
-        }
-        self.entries = {}
+        # Each frame as a str.format template: braces of the text doubled, placeholders named.
+        self.frames = {}
+        for kind in ("txt", "html"):
+            text = render_to_string(f"extranet_follow/mail/digest.{kind}", context)
+            text = text.replace("{", "{{").replace("}", "}}")
+            for placeholder, field in (
+                (self.NAME, "{name}"),
+                (self.ENTRIES, "{entries}"),
+                (self.UNSUBSCRIBE, "{unsubscribe}"),
+            ):
+                text = text.replace(placeholder, field)
+            self.frames[kind] = text
+        if frequency == Mailing.WEEKLY:
+            self.subject = str(_("Extranet: changes to the pages you follow this week"))
+        else:
+            self.subject = str(_("Extranet: changes to the pages you follow"))
+        self.by_start = {}  # window start: {page pk: (sort key, text entry, HTML entry) or None}
+        self.rendered = {}  # (page pk, its changes listed): (sort key, text entry, HTML entry)
         self.urls = {}
+        self.times = {}
         self.pages = {}  # live pages loaded by earlier batches: most batches share them
+        self.readable = {}  # reader key: {page pk: readable}, for self.tree
+        self.tree = None
         self.unsubscribe = self.root + reverse("extranet_follow:unsubscribe", args=["-token-"])
+        self.signer = signing.TimestampSigner(salt=UNSUBSCRIBE_SALT)
+
+    def when(self, moment):
+        """A change's time as the entries show it; formatted once per run, not per entry."""
+        if moment not in self.times:
+            self.times[moment] = date_format(timezone.localtime(moment), "j F Y, H:i")
+        return self.times[moment]
 
     def entry(self, kind, page, changes):
-        key = (kind, page.pk, tuple(changes))
-        if key not in self.entries:
-            if page.pk not in self.urls:
-                parts = page.get_url_parts()
-                self.urls[page.pk] = absolute_url(parts[2] if parts else "/")
-            self.entries[key] = render_to_string(
-                f"extranet_follow/mail/digest_entry.{kind}",
-                {"title": page.title, "url": self.urls[page.pk], "changes": changes},
-            )
-        return self.entries[key]
+        if page.pk not in self.urls:
+            parts = page.get_url_parts()
+            self.urls[page.pk] = absolute_url(parts[2] if parts else "/")
+        return render_to_string(
+            f"extranet_follow/mail/digest_entry.{kind}",
+            {"title": page.title, "url": self.urls[page.pk], "changes": changes},
+        )
+
+    def entries_since(self, since, changes):
+        """{page pk: (sort key, text, HTML) or None} of the pages with a change at or after
+        ``since``; ``changes`` holds every change from ``since`` on of the pages not in
+        the cache yet (the batch's)."""
+        entries = self.by_start.setdefault(since, {})
+        for pk in changes.keys() - entries.keys():
+            page = self.pages.get(pk)
+            listed = [c for c in changes[pk] if c[0] >= since]
+            if page is None or not listed:
+                entries[pk] = None
+                continue
+            # Most window starts list the same changes of a page: rendered once for them.
+            key = (pk, tuple(listed))
+            if key not in self.rendered:
+                shown = [(self.when(at), note) for at, note in listed]
+                self.rendered[key] = (
+                    (page.title.lower(), pk),
+                    self.entry("txt", page, shown),
+                    self.entry("html", page, shown),
+                )
+            entries[pk] = self.rendered[key]
+        return entries
+
+    def readable_of(self, users, candidates, tree):
+        """{user pk: set of readable page pks among ``candidates[user pk]``}.
+
+        ``readable_pages`` answers the same for users with the same profiles and the
+        same denied view restrictions, so it is asked once per such reader and page.
+        """
+        if tree is not self.tree:
+            self.tree, self.readable = tree, {}
+        keys, wanted = {}, defaultdict(set)
+        for user in users:
+            key = (user_profiles(user), tuple(tree.denied_views(user)))
+            keys[user.pk] = key
+            known = self.readable.setdefault(key, {})
+            wanted[key].update(pk for pk in candidates.get(user.pk, ()) if pk not in known)
+        representative = {keys[user.pk]: user for user in users}
+        for key, pks in wanted.items():
+            if pks:
+                readable = {
+                    page.pk
+                    for page in readable_pages(
+                        representative[key], [self.pages[pk] for pk in pks], tree=tree
+                    )
+                }
+                self.readable[key].update((pk, pk in readable) for pk in pks)
+        return {
+            user.pk: {pk for pk in candidates.get(user.pk, ()) if self.readable[keys[user.pk]][pk]}
+            for user in users
+        }
 
     def compose(self, user, entries):
-        """``entries``: (page, [(published_at, note)]) in the order of the mail."""
-        unsubscribe_url = self.unsubscribe.replace("-token-", unsubscribe_token(user.pk))
+        """``entries``: (sort key, text, HTML) in the order of the mail."""
+        unsubscribe_url = self.unsubscribe.replace("-token-", self.signer.sign_object(user.pk))
         name = user.get_full_name() or user.get_username()
-        bodies = {}
-        for kind, quote in (("txt", str), ("html", escape)):
-            body = self.frames[kind].replace(self.NAME, quote(name))
-            body = body.replace(self.UNSUBSCRIBE, quote(unsubscribe_url))
-            bodies[kind] = body.replace(
-                self.ENTRIES, "".join(self.entry(kind, page, changes) for page, changes in entries)
-            )
-        if self.frequency == Mailing.WEEKLY:
-            subject = _("Extranet: changes to the pages you follow this week")
-        else:
-            subject = _("Extranet: changes to the pages you follow")
         return Composition(
-            subject=f"{subject} ({len(entries)})",
-            text=bodies["txt"],
-            html=bodies["html"],
+            subject=f"{self.subject} ({len(entries)})",
+            text=self.frames["txt"].format(
+                name=name, unsubscribe=unsubscribe_url, entries="".join(e[1] for e in entries)
+            ),
+            html=self.frames["html"].format(
+                name=escape(name),
+                unsubscribe=escape(unsubscribe_url),
+                entries="".join(e[2] for e in entries),
+            ),
             unsubscribe_url=unsubscribe_url,
         )
 
@@ -186,56 +259,54 @@ def compose(users, frequency, window_start_by_user, window_end, renderer=None, t
     load_profiles(users)
     tree = tree or RestrictionTree.current()
     earliest = min(window_start_by_user.values(), default=window_end)
+    changed = PageChange.objects.filter(
+        minor=False, published_at__gte=earliest, published_at__lt=window_end
+    )
     rows = (
         Follow.objects.filter(user__in=users)
-        .filter(
-            page_id__in=PageChange.objects.filter(
-                minor=False, published_at__gte=earliest, published_at__lt=window_end
-            ).values("page_id")
-        )
+        .filter(page_id__in=changed.values("page_id"))
         .values_list("user_id", "page_id")
     )
-    followed = defaultdict(set)
+    followed = defaultdict(list)
     for user_id, page_id in rows:
-        followed[user_id].add(page_id)
-    page_ids = set().union(*followed.values()) if followed else set()
+        followed[user_id].append(page_id)
+    page_ids = {pk for pks in followed.values() for pk in pks}
+    starts = set(window_start_by_user.values())
+    # Only the pages some window start has no entry for yet: most batches share them.
+    fresh = {pk for pk in page_ids for since in starts if pk not in renderer.by_start.get(since, ())}
     changes = defaultdict(list)
-    for page_id, published_at, note in (
-        PageChange.objects.filter(
-            page_id__in=page_ids,
-            minor=False,
-            published_at__gte=earliest,
-            published_at__lt=window_end,
+    if fresh:
+        for page_id, published_at, note in (
+            changed.filter(page_id__in=fresh).order_by("published_at").values_list(
+                "page_id", "published_at", "note"
+            )
+        ):
+            changes[page_id].append((published_at, note))
+        missing = fresh - renderer.pages.keys()
+        renderer.pages.update(
+            (page.pk, page)
+            for page in Page.objects.live()
+            .filter(pk__in=missing)
+            .only("pk", "title", "path", "depth", "url_path", "alias_of")
         )
-        .order_by("published_at")
-        .values_list("page_id", "published_at", "note")
-    ):
-        changes[page_id].append((published_at, note))
-    missing = page_ids - renderer.pages.keys()
-    renderer.pages.update(
-        (page.pk, page)
-        for page in Page.objects.live()
-        .filter(pk__in=missing)
-        .only("pk", "title", "path", "depth", "url_path", "alias_of")
+    for pk in fresh:
+        changes.setdefault(pk, [])
+    entries = {since: renderer.entries_since(since, changes) for since in starts}
+    candidates = {}
+    for user in users:
+        listed = entries[window_start_by_user[user.pk]]
+        candidates[user.pk] = [pk for pk in followed.get(user.pk, ()) if listed.get(pk)]
+    readable = renderer.readable_of(
+        [user for user in users if can_follow(user)], candidates, tree
     )
-    pages = {pk: renderer.pages[pk] for pk in page_ids if pk in renderer.pages}
     result = {}
     for user in users:
-        since = window_start_by_user[user.pk]
-        candidates = [
-            pages[pk]
-            for pk in followed.get(user.pk, ())
-            if pk in pages and any(at >= since for at, _note in changes[pk])
-        ]
-        readable = readable_pages(user, candidates, tree=tree) if can_follow(user) else []
-        if not readable:
+        pks = readable.get(user.pk)
+        if not pks:
             result[user.pk] = None
             continue
-        entries = [
-            (page, [c for c in changes[page.pk] if c[0] >= since])
-            for page in sorted(readable, key=lambda p: (p.title.lower(), p.pk))
-        ]
-        result[user.pk] = renderer.compose(user, entries)
+        listed = entries[window_start_by_user[user.pk]]
+        result[user.pk] = renderer.compose(user, sorted(listed[pk] for pk in pks))
     return result
 
 
@@ -315,18 +386,18 @@ def build_batch(frequency, period, renderer=None):
                 Digest.objects.filter(
                     frequency=frequency, period=period, status=DigestStatus.CLAIMED
                 ).order_by("pk")
-            )[:BATCH_SIZE]
+            ).values_list("pk", "user_id", "window_end")[:BATCH_SIZE]
         )
         if not digests:
             return 0
-        users = {user.pk: user for user in User.objects.filter(pk__in=[d.user_id for d in digests])}
-        window_end = digests[0].window_end
+        users = {user.pk: user for user in User.objects.filter(pk__in=[d[1] for d in digests])}
+        window_end = digests[0][2]
         starts = window_starts(list(users), frequency, window_end)
         tree = RestrictionTree.current()
         compositions = compose(list(users.values()), frequency, starts, window_end, renderer, tree)
         outcomes, mails = defaultdict(list), []
-        for digest in digests:
-            user = users[digest.user_id]
+        for digest_pk, user_id, _end in digests:
+            user = users[user_id]
             composition = compositions.get(user.pk)
             skipped = skip_reason(user, composition)
             if skipped:
@@ -334,25 +405,63 @@ def build_batch(frequency, period, renderer=None):
             else:
                 outcome = (DigestStatus.PENDING, "")
                 mails.append(
-                    OutboxMail(
-                        digest=digest,
-                        recipient=user.email,
-                        message_id=message_id(user.pk, frequency, period),
-                        subject=composition.subject,
-                        body_text=composition.text,
-                        body_html=composition.html,
-                        unsubscribe_url=composition.unsubscribe_url,
-                        access_key=access_key(user, tree),
+                    (
+                        digest_pk,
+                        user.email,
+                        message_id(user.pk, frequency, period),
+                        composition.subject,
+                        composition.text,
+                        composition.html,
+                        composition.unsubscribe_url,
+                        access_key(user, tree),
                     )
                 )
-            outcomes[(*outcome, starts[user.pk])].append(digest.pk)
-        OutboxMail.objects.bulk_create(mails)
+            outcomes[(*outcome, starts[user.pk])].append(digest_pk)
+        insert_outbox(mails)
         now = timezone.now()
         for (status, reason, start), pks in outcomes.items():
             Digest.objects.filter(pk__in=pks).update(
                 status=status, reason=reason, window_start=start, built_at=now
             )
         return len(digests)
+
+
+OUTBOX_FIELDS = (
+    "digest",
+    "recipient",
+    "message_id",
+    "subject",
+    "body_text",
+    "body_html",
+    "unsubscribe_url",
+    "access_key",
+)
+
+
+def _psycopg3():
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
+def insert_outbox(rows):
+    """Insert outbox mails, tuples in the order of OUTBOX_FIELDS: with COPY on PostgreSQL
+    (a batch's bodies are megabytes, which COPY streams without building one statement),
+    in bulk elsewhere."""
+    if not rows:
+        return
+    if db_connection.vendor != "postgresql" or not _psycopg3():
+        OutboxMail.objects.bulk_create(
+            OutboxMail(**dict(zip(["digest_id", *OUTBOX_FIELDS[1:]], row))) for row in rows
+        )
+        return
+    meta = OutboxMail._meta
+    columns = [meta.get_field(name).column for name in (*OUTBOX_FIELDS, "attempts")]
+    quote = db_connection.ops.quote_name
+    sql = f"COPY {quote(meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
+    with db_connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row((*row, 0))
 
 
 def skip_reason(user, composition):
@@ -423,51 +532,111 @@ def sendable():
     return OutboxMail.objects.filter(lease_free(), digest__status=DigestStatus.PENDING)
 
 
-def take(mail):
-    """Take a mail's lease, atomically against every other sender: the UPDATE matches
-    only while the row's own lease is free or expired and its digest is still pending,
-    which the database checks again under the row lock (a value read earlier would not
-    be: another sender may have taken or sent the mail since)."""
-    return OutboxMail.objects.filter(
-        lease_free(),
-        Exists(Digest.objects.filter(pk=OuterRef("pk"), status=DigestStatus.PENDING)),
-        pk=mail.pk,
-    ).update(send_started_at=timezone.now(), attempts=F("attempts") + 1)
+def take(limit):
+    """Take the leases of up to ``limit`` sendable mails in one UPDATE; their pks.
 
-
-def send_outbox(progress=None):
-    """Send every pending digest whose lease is free; the number sent.
-
-    Each mail is taken by ``take`` before it goes, so concurrent senders never both send
-    it; a sender that dies leaves the lease to expire, and the next one resends the same
-    message. The mail server is contacted only when there is something to send.
+    The UPDATE matches a row only while its lease is free or expired and its digest is
+    still pending, which the database checks again under the row lock, so concurrent
+    senders never take the same mail; on PostgreSQL they skip each other's rows instead
+    of waiting for them.
     """
-    sent, connection = 0, None
-    try:
-        while True:
-            pks = list(sendable().order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
-            if not pks:
-                return sent
-            batch = OutboxMail.objects.filter(pk__in=pks).select_related("digest__user")
+    outbox, digest = OutboxMail._meta, Digest._meta
+    quote = db_connection.ops.quote_name
+    table, pk = quote(outbox.db_table), quote(outbox.pk.column)
+    started, attempts = quote("send_started_at"), quote("attempts")
+    free = f"({started} IS NULL OR {started} < %s)"
+    pending = (
+        f"EXISTS (SELECT 1 FROM {quote(digest.db_table)} d WHERE d.{quote(digest.pk.column)} = "
+        f"{table}.{pk} AND d.{quote('status')} = %s)"
+    )
+    lock = " FOR UPDATE SKIP LOCKED" if db_connection.features.has_select_for_update_skip_locked else ""
+    adapt = db_connection.ops.adapt_datetimefield_value
+    now = timezone.now()
+    now, expired = adapt(now), adapt(now - send_lease())
+    sql = (
+        f"UPDATE {table} SET {started} = %s, {attempts} = {attempts} + 1 "
+        f"WHERE {pk} IN (SELECT {pk} FROM {table} WHERE {free} AND {pending} ORDER BY {pk} LIMIT %s{lock}) "
+        f"AND {free} AND {pending} RETURNING {pk}"
+    )
+    params = [now, expired, DigestStatus.PENDING, limit, expired, DigestStatus.PENDING]
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+SEND_CHUNK = 50  # mails leased and marked sent together: what a crash may send twice
+
+
+def send_some(connection, progress=None):
+    """Lease, send and mark sent SEND_CHUNK mails at a time until none is left; the
+    number sent. A crash between the mail server's answer and the marking UPDATE leaves
+    at most one chunk to be sent again, with the same Message-IDs, once its lease
+    expired."""
+    sent = 0
+    while True:
+        pks = take(SEND_CHUNK)
+        if not pks:
+            return sent
+        batch = OutboxMail.objects.filter(pk__in=pks).select_related("digest__user")
+        delivered, failed = [], []
+        try:
             for mail in recheck(list(batch.order_by("pk"))):
-                if not take(mail):
-                    continue
-                if connection is None:
-                    connection = get_connection()
-                    connection.open()
-                outcome = {"status": DigestStatus.SENT, "sent_at": timezone.now()}
                 try:
                     connection.send_messages([mail.email_message(connection)])
                 except smtplib.SMTPRecipientsRefused as error:
-                    outcome = {"status": DigestStatus.FAILED, "reason": str(error)[:200]}
-                Digest.objects.filter(pk=mail.pk).update(**outcome)
-                if outcome["status"] == DigestStatus.SENT:
-                    sent += 1
-                    if progress:
-                        progress(1)
+                    failed.append((mail.pk, str(error)[:200]))
+                else:
+                    delivered.append(mail.pk)
+        finally:  # what the server accepted is recorded even when the connection breaks
+            Digest.objects.filter(pk__in=delivered, status=DigestStatus.PENDING).update(
+                status=DigestStatus.SENT, sent_at=timezone.now()
+            )
+            for pk, reason in failed:
+                Digest.objects.filter(pk=pk).update(status=DigestStatus.FAILED, reason=reason)
+        sent += len(delivered)
+        if progress and delivered:
+            progress(len(delivered))
+
+
+def send_outbox(progress=None, connections=None):
+    """Send every pending digest whose lease is free; the number sent.
+
+    Over ``connections`` SMTP connections (EXTRANET_DIGEST_SEND_CONNECTIONS), each in a
+    thread with its own database connection. Mails are taken by ``take`` before they go,
+    so concurrent senders never both send one; a sender that dies leaves the lease to
+    expire, and the next one resends the same message. The mail server is contacted only
+    when there is something to send.
+    """
+    count = connections or extranet_settings.DIGEST_SEND_CONNECTIONS
+    if not sendable().exists():
+        return 0
+    if count <= 1:
+        return _send_over_one(progress)
+    lock = threading.Lock()
+
+    def counted(n):
+        with lock:
+            progress(n)
+
+    with ThreadPoolExecutor(count) as pool:
+        futures = [pool.submit(_send_in_thread, progress and counted) for _thread in range(count)]
+        return sum(future.result() for future in futures)
+
+
+def _send_over_one(progress):
+    connection = get_connection()
+    connection.open()
+    try:
+        return send_some(connection, progress)
     finally:
-        if connection is not None:
-            connection.close()
+        connection.close()
+
+
+def _send_in_thread(progress):
+    try:
+        return _send_over_one(progress)
+    finally:
+        db_connections.close_all()
 
 
 def resume(progress=None):
@@ -483,6 +652,37 @@ def resume(progress=None):
         claim(frequency, period, window_end)
         build(frequency, period)
     return send_outbox(progress=progress)
+
+
+def builders():
+    """How many builders a scheduled run starts: several only where they can lock claimed
+    rows past each other (SKIP LOCKED); elsewhere they would wait on one another."""
+    if not db_connection.features.has_select_for_update_skip_locked:
+        return 1
+    return max(1, extranet_settings.DIGEST_BUILDERS)
+
+
+def start(frequency, moment=None):
+    """The scheduled run in the cluster: claim, then enqueue ``builders()`` tasks, each
+    building batches until none is left and then sending; the number enqueued."""
+    from django_q.tasks import async_task
+
+    period, window_end = period_of(frequency, moment)
+    claim(frequency, period, window_end)
+    count = builders()
+    for _builder in range(count):
+        async_task(
+            "cms_extranet.follow.tasks.build_digests",
+            frequency,
+            period.isoformat(),
+            group="extranet_digests",
+        )
+    return count
+
+
+def build_and_send(frequency, period):
+    build(frequency, period)
+    return send_outbox()
 
 
 def run(frequency, moment=None, progress=None):
