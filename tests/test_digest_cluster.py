@@ -5,7 +5,6 @@ import random
 import time
 from collections import defaultdict
 
-
 from .processes import kill_group
 
 # The run's period is fixed, so a test that crosses 07:00 still checks one period.
