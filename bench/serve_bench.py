@@ -45,7 +45,7 @@ def parse_args():
     load.add_argument("--no-load", action="store_true", help="skip the load under gunicorn")
     load.add_argument("--load-only", action="store_true", help="the load only, not the in-process part")
     load.add_argument("--users", type=int, default=20, help="partners at once")
-    load.add_argument("--workers", type=int, default=3, help="gunicorn workers per site")
+    load.add_argument("--workers", type=int, default=4, help="gunicorn workers per site (the README's production command)")
     load.add_argument("--postgres", metavar="URL", help="a PostgreSQL server (any database on it) for the load's second leg; "
                       "`make bench-serve` passes a throwaway one from .ci/postgres.sh")
     return parser.parse_args()
