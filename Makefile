@@ -54,5 +54,6 @@ bench-digests: install-test
 bench-office: install
 	$(PY) bench/office_load.py $(BENCH_ARGS)
 
+# The in-process part on SQLite; the load under gunicorn on SQLite and on a throwaway PostgreSQL.
 bench-serve: install
-	nice $(PY) bench/serve_bench.py $(BENCH_ARGS)
+	nice .ci/postgres.sh sh -c 'exec env -u DATABASE_URL $(PY) bench/serve_bench.py --postgres "$$DATABASE_URL" $(BENCH_ARGS)'

@@ -8,28 +8,20 @@ text, and writes the figures to docs/benchmarks.md.
 """
 
 import argparse
-import http.cookiejar
 import json
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
 from pathlib import Path
-
-from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load import Visitor, free_port, run_threads, wait_for_port  # noqa: E402
 from bench.report import write_section  # noqa: E402
 
 WORK = ROOT / "var" / "bench-office"
@@ -38,69 +30,31 @@ PARTNERS = ["mlp.partner", "das.partner", "esf.partner", "loopbaan.partner", "ve
 PAGES = ["/", "/mlp/", "/das/", "/alles-over-extranet/", "/profiel/", "/zoeken/?q=toegang",
          "/zoeken/?q=formulier", "/hoe-krijg-je-toegang/"]
 FEEDBACK_PER_USER = 4  # under the rate limit of 5 per 10 minutes
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-FOLLOW = re.compile(r'action="/volgen/(\d+)/"')
-VALUE = re.compile(r'name="volgen" value="([01])"')
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def partner(index, base, until, results):
+    def record(kind, status, seconds, path):
+        results["answers"].append((kind, status, seconds))
+        results["slowest"].append((seconds, kind, status, path, time.monotonic()))
 
-
-class Partner(threading.Thread):
-    def __init__(self, index, base, until, results):
-        super().__init__(daemon=True)
-        self.index, self.base, self.until, self.results = index, base, until, results
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-
-    def request(self, path, data=None, kind="GET"):
-        url = self.base + path
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body, headers={"Referer": url})
-        start = time.monotonic()
-        try:
-            response = self.opener.open(request, timeout=60)
-            status, html = response.status, response.read().decode(errors="replace")
-        except urllib.error.HTTPError as error:
-            status, html = error.code, error.read().decode(errors="replace")
-        except OSError:
-            status, html = "no answer", ""
-        self.results["answers"].append((kind, status, time.monotonic() - start))
-        self.results["slowest"].append((time.monotonic() - start, kind, status, path, time.monotonic()))
-        return status, html
-
-    def csrf(self, html):
-        match = CSRF.search(html)
-        return match.group(1) if match else ""
-
-    def run(self):
-        username = PARTNERS[self.index % len(PARTNERS)]
-        _, html = self.request("/inloggen/")
-        self.request("/inloggen/", {"csrfmiddlewaretoken": self.csrf(html), "username": username,
-                                    "password": os.environ.get("DEMO_PASSWORD", "extranet-demo")}, "login")
+    def run():
+        visitor = Visitor(base, record)
+        visitor.log_in(PARTNERS[index % len(PARTNERS)], os.environ.get("DEMO_PASSWORD", "extranet-demo"))
         sent, step = 0, 0
-        while time.monotonic() < self.until:
+        while time.monotonic() < until:
             step += 1
-            status, html = self.request(PAGES[step % len(PAGES)])
-            follow = FOLLOW.search(html)
-            value = VALUE.search(html)
-            if follow and value:
-                self.request(f"/volgen/{follow.group(1)}/", {"csrfmiddlewaretoken": self.csrf(html),
-                                                           "volgen": value.group(1)}, "follow")
+            status, html = visitor.request(PAGES[step % len(PAGES)])
+            visitor.toggle_follow(html)
             if sent < FEEDBACK_PER_USER and step % 5 == 0:
-                text = f"Belasting {self.index}-{sent}: de pagina {PAGES[step % len(PAGES)]} is duidelijk."
-                _, form = self.request("/feedback/?pagina=/")
-                status, answer = self.request("/feedback/?pagina=/", {"csrfmiddlewaretoken": self.csrf(form),
-                                                                      "message": text}, "feedback")
+                text = f"Belasting {index}-{sent}: de pagina {PAGES[step % len(PAGES)]} is duidelijk."
+                status, answer = visitor.send_feedback(text, form_kind="GET")
                 sent += 1
                 if "Bedankt voor je feedback" in answer:
-                    self.results["thanked"].append(text)
+                    results["thanked"].append(text)
                 elif text not in answer:
-                    self.results["lost_text"].append((status, text))
+                    results["lost_text"].append((status, text))
+
+    return run
 
 
 def main():
@@ -125,22 +79,10 @@ def main():
                          stdout=log, stderr=subprocess.STDOUT, start_new_session=True),
     ]
     try:
-        deadline = time.monotonic() + 60
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-            if time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.2)
+        wait_for_port(port, processes[1])
         results = {"answers": [], "thanked": [], "lost_text": [], "slowest": []}
         until = time.monotonic() + args.seconds
-        partners = [Partner(i, f"http://127.0.0.1:{port}", until, results) for i in range(args.users)]
-        for partner in partners:
-            partner.start()
-        with tqdm(total=args.seconds, unit="s", desc="load") as bar:
-            while any(p.is_alive() for p in partners):
-                time.sleep(1)
-                bar.update(min(1, args.seconds - bar.n))
-        for partner in partners:
-            partner.join()
+        run_threads([partner(i, f"http://127.0.0.1:{port}", until, results) for i in range(args.users)], args.seconds)
         time.sleep(3)  # the last feedback mails through the cluster
         code = ("import json; from cms_extranet.feedback.models import Feedback; "
                 "print(json.dumps(list(Feedback.objects.values_list('message', flat=True))))")

@@ -5,17 +5,14 @@ serving hooks (a `PageViewRestriction` with `restriction_type="groups"`), Wagtai
 routing, and page contexts that list sub-pages the stock way (`.live().public()`). The same
 page types and templates render, under a `base.html` without the extranet's parts
 (`peer_templates/`).
+
+In-process: `stock_wagtail()`. As a process of its own (gunicorn): `bench/peer_settings.py`
+and `bench/peer_wsgi.py`. This module imports nothing of Wagtail at the top, so that a
+settings module can import it.
 """
 
 from contextlib import contextmanager
 from pathlib import Path
-
-from django.conf import settings
-from django.test import override_settings
-from django.urls import include, path
-from wagtail import hooks
-from wagtail import urls as wagtail_urls
-from wagtail.models import Page
 
 # The middleware of `wagtail start`'s settings.
 MIDDLEWARE = [
@@ -28,26 +25,34 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+ROOT_URLCONF = "bench.peer_urls"  # only Wagtail's URLs
 
-urlpatterns = [path("", include(wagtail_urls))]
+
+def templates(site_templates):
+    """The site's TEMPLATES with the peer's `base.html` in front."""
+    first = site_templates[0]
+    return [{**first, "DIRS": [Path(__file__).parent / "peer_templates", *first["DIRS"]]}]
 
 
 def stock_context(page, request, *args, **kwargs):
+    from wagtail.models import Page
+
     context = Page.get_context(page, request, *args, **kwargs)
     context["subpages"] = page.get_children().live().public()
     context["breadcrumbs"] = page.get_ancestors().filter(depth__gt=1)
     return context
 
 
-@contextmanager
-def stock_wagtail(page_model):
-    """Serve as stock Wagtail while inside: no extranet hook, middleware or context.
+def become_stock(page_model):
+    """Take out the extranet's serving hook, routing and page context; returns what undoes it.
 
     ``page_model`` is the page class whose ``get_context`` the site's page types share.
     """
+    from wagtail import hooks
+    from wagtail.models import Page
+
     from cms_extranet import wagtail_hooks
 
-    templates = [{**settings.TEMPLATES[0], "DIRS": [Path(__file__).parent / "peer_templates", *settings.TEMPLATES[0]["DIRS"]]}]
     ours = (wagtail_hooks.enforce_page_restriction, 0)
     hooks.search_for_hooks()
     before_serve = hooks._hooks["before_serve_page"]
@@ -58,13 +63,27 @@ def stock_wagtail(page_model):
     own = {name: page_model.__dict__.get(name) for name in stock}
     for name, method in stock.items():
         setattr(page_model, name, method)
-    try:
-        with override_settings(MIDDLEWARE=MIDDLEWARE, ROOT_URLCONF=__name__, TEMPLATES=templates):
-            yield
-    finally:
+
+    def undo():
         for name, method in own.items():
             if method is None:
                 delattr(page_model, name)
             else:
                 setattr(page_model, name, method)
         before_serve.insert(place, ours)
+
+    return undo
+
+
+@contextmanager
+def stock_wagtail(page_model):
+    """Serve as stock Wagtail while inside: no extranet hook, middleware or context."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    undo = become_stock(page_model)
+    try:
+        with override_settings(MIDDLEWARE=MIDDLEWARE, ROOT_URLCONF=ROOT_URLCONF, TEMPLATES=templates(settings.TEMPLATES)):
+            yield
+    finally:
+        undo()

@@ -4,7 +4,8 @@ Wagtail serving the same tree with its own `PageViewRestriction` (groups).
 Run with `make bench-serve`. In-process, with the production settings, through the full
 middleware stack (Django's test Client); SQL queries counted with
 `connection.execute_wrapper`. This project and the peer (`bench/peer_site.py`) take turns
-(A/B/A/B) on the same database; the figures go to docs/benchmarks.md.
+(A/B/A/B) on the same database; the figures go to docs/benchmarks.md. Then the throughput
+under gunicorn (`bench/serve_load.py`; `--no-load` skips it, `--load-only` runs only it).
 """
 
 import argparse
@@ -40,6 +41,14 @@ def parse_args():
     parser.add_argument("--profile-page", default="secured, depth 8", help="the page --profile serves (a row of the table)")
     parser.add_argument("--no-peer", action="store_true", help="this project only, to compare two versions of it (implies --no-docs)")
     parser.add_argument("--no-docs", action="store_true", help="print the table only")
+    load = parser.add_argument_group("throughput under gunicorn (bench/serve_load.py)")
+    load.add_argument("--load-seconds", type=float, default=60, help="seconds of each load run (the mixed load; the page views per side)")
+    load.add_argument("--no-load", action="store_true", help="skip the load under gunicorn")
+    load.add_argument("--load-only", action="store_true", help="the load only, not the in-process part")
+    load.add_argument("--users", type=int, default=20, help="partners at once")
+    load.add_argument("--workers", type=int, default=4, help="gunicorn workers per site (the README's production command)")
+    load.add_argument("--postgres", metavar="URL", help="a PostgreSQL server (any database on it) for the load's second leg; "
+                      "`make bench-serve` passes a throwaway one from .ci/postgres.sh")
     return parser.parse_args()
 
 
@@ -183,6 +192,26 @@ def profile(client, path, n, filename):
 def main():
     args = parse_args()
     environment()
+    if not args.load_only:
+        in_process(args)
+    if not (args.no_load or args.profile):
+        throughput(args)
+
+
+def throughput(args):
+    from bench import serve_load
+
+    results = {}
+    for vendor in ["sqlite", "postgresql"] if args.postgres else ["sqlite"]:
+        results[vendor] = serve_load.measure(vendor, args.postgres, args.load_seconds, args.users, args.workers,
+                                             warmup=min(10, args.load_seconds / 2))
+    table = serve_load.report(results, args.load_seconds, args.users, args.workers, machine())
+    print(table)
+    if not args.no_docs:
+        write_section("throughput", table)
+
+
+def in_process(args):
     import django
 
     django.setup()
