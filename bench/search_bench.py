@@ -519,6 +519,18 @@ def setup(rng):
     return rng, Generator(Writer(vocabulary(), rng), rng)
 
 
+def add_peer_backend(settings):
+    """Stock Wagtail's Elasticsearch backend beside ours, on the same node."""
+    settings.DEBUG = False
+    settings.WAGTAILSEARCH_BACKENDS["peer"] = {
+        "BACKEND": "bench.peer_backend",
+        "URLS": [settings.EXTRANET_SEARCH_ELASTICSEARCH_URL],
+        "INDEX": "bench-peer",
+        "AUTO_UPDATE": False,
+        "TIMEOUT": 30,
+    }
+
+
 def run(args, sqlite):
     django.setup()
     from django.conf import settings
@@ -528,14 +540,7 @@ def run(args, sqlite):
     from search import indexing
     from search.documents import client
 
-    settings.DEBUG = False
-    settings.WAGTAILSEARCH_BACKENDS["peer"] = {
-        "BACKEND": "bench.peer_backend",
-        "URLS": [settings.EXTRANET_SEARCH_ELASTICSEARCH_URL],
-        "INDEX": "bench-peer",
-        "AUTO_UPDATE": False,
-        "TIMEOUT": 30,
-    }
+    add_peer_backend(settings)
     rng, generator = setup(random.Random(3))
     queries = search_queries(vocabulary(), rng)
     report = {"queries": queries}
@@ -573,14 +578,7 @@ def run_elasticsearch(args):
     from search import indexing
     from search.documents import client
 
-    settings.DEBUG = False
-    settings.WAGTAILSEARCH_BACKENDS["peer"] = {
-        "BACKEND": "bench.peer_backend",
-        "URLS": [settings.EXTRANET_SEARCH_ELASTICSEARCH_URL],
-        "INDEX": "bench-peer",
-        "AUTO_UPDATE": False,
-        "TIMEOUT": 30,
-    }
+    add_peer_backend(settings)
     rng, generator = setup(random.Random(3))
     queries = search_queries(vocabulary(), rng)
     grow(generator, args.pages)
