@@ -310,15 +310,11 @@ def report(results, seconds, users, workers, machine):
         "",
         f"Reproduce: `make bench-serve` (the load: about {round(len(results) * (3 * seconds + 60) / 60)} minutes; "
         "`--load-seconds`, `--no-load`). "
-        f"Machine: {machine}; **shared**: two other engineers ran benchmarks on the same 2 cores during this run, "
-        "so the figures are lower and noisier than on an idle machine.",
+        f"Machine: {machine}.",
         f"Setup: gunicorn {importlib.metadata.version('gunicorn')} with {workers} sync workers per site, the "
         "production settings (`cms.settings.production`: DEBUG off, WhiteNoise, CSP, HTTPS behind a proxy: the "
         "load sends `X-Forwarded-Proto: https`), the demo content, no Elasticsearch (the database search). "
-        "Workers: 4 as in the README's production command; on the 2 shared cores, short trial runs (10 s, "
-        "SQLite) gave mixed-load requests/s of 21.9 with 2 workers, 21.4 with 3 and 33.1 with 4 (the page-view "
-        "ratio to stock Wagtail about the same, 0.58–0.64): a request waits on the database or a lock part of "
-        "its time, so more workers than cores keep the cores busy. "
+        "Workers: as in the README's production command (`--workers`). "
         f"Load: {users} threads in the same machine (stdlib `urllib`, a connection per request, redirects not "
         f"followed), each logged in through the login form as one of the {len(USERS)} demo partners (three threads "
         "per login), no think time.",
