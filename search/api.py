@@ -8,11 +8,8 @@ from rest_framework.response import Response
 
 from cms_extranet.api import ErrorSerializer, ExtranetAPIView
 
-from .backends import SearchUnavailable, get_backend
+from .backends import MAX_MATCHES, SearchUnavailable, get_backend
 from .views import PER_PAGE, clean_query, search
-
-# The API ranks this many matches at most; more would page through the engine for nothing.
-MAX_MATCHES = 1000
 
 
 class SearchUnavailableError(APIException):
@@ -54,7 +51,8 @@ class SearchResultSerializer(serializers.Serializer):
 
 class SearchAnswerSerializer(serializers.Serializer):
     query = serializers.CharField(help_text="The query as searched (cleaned).")
-    total = serializers.IntegerField(help_text="Matches the user may read.")
+    total = serializers.IntegerField(help_text=f"Matches the user may read, counted up to {MAX_MATCHES}.")
+    more = serializers.BooleanField(help_text=f"The user may read more than {MAX_MATCHES} matches; only those are paged.")
     page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
     per_page = serializers.IntegerField()
@@ -79,10 +77,11 @@ class SearchAPIView(ExtranetAPIView):
             query, page_obj, results = search(request._request, request.GET.get("q", ""), request.GET.get("page"))
         except SearchUnavailable as error:
             raise SearchUnavailableError from error
-        data = {"query": query, "total": 0, "page": 1, "num_pages": 0, "per_page": PER_PAGE, "results": []}
+        data = {"query": query, "total": 0, "more": False, "page": 1, "num_pages": 0, "per_page": PER_PAGE, "results": []}
         if page_obj is not None:
             data.update(
                 total=page_obj.paginator.count,
+                more=page_obj.paginator.object_list.more,
                 page=page_obj.number,
                 num_pages=page_obj.paginator.num_pages if page_obj.paginator.count else 0,
                 results=[vars(result) for result in results],

@@ -24,6 +24,9 @@ from .documents import PUBLIC, alias_name, client, enabled, page_texts
 
 # Elasticsearch pages no further than this (index.max_result_window).
 MAX_WINDOW = 10_000
+# Matches counted and paged at most: beyond, "more than". Counting every match of a common
+# word would cost more than the whole rest of the search.
+MAX_MATCHES = 1_000
 SNIPPET_LENGTH = 180
 
 
@@ -38,12 +41,29 @@ class SearchUnavailable(Exception):
     """The search engine could not answer."""
 
 
-class Matches:
+class CappedCount:
+    """``count()`` exact up to MAX_MATCHES; ``more`` when the user may read more than that.
+
+    ``found()`` gives the number of readable matches, counting no further than MAX_MATCHES + 1.
+    """
+
+    def count(self):
+        return min(self.found(), MAX_MATCHES)
+
+    def __len__(self):
+        return self.count()
+
+    @property
+    def more(self):
+        return self.found() > MAX_MATCHES
+
+
+class Matches(CappedCount):
     """A lazy result list for Django's Paginator.
 
-    ``ranked_ids()`` gives the ids of all matches, best first (at most MAX_WINDOW); they are
-    checked once more against the pages the user may read, so a stale index neither shows
-    nor counts what it should not. ``details(ids)`` gives the ``Match`` of each id shown.
+    ``ranked_ids(limit)`` gives the ids of the best ``limit`` matches; they are checked once
+    more against the pages the user may read, so a stale index neither shows nor counts what
+    it should not. ``details(ids)`` gives the ``Match`` of each id shown.
     """
 
     def __init__(self, user, ranked_ids, details):
@@ -53,22 +73,26 @@ class Matches:
         self.ids = None
 
     def readable_ids(self):
+        """The ids of the best MAX_MATCHES + 1 readable matches: more are asked of the
+        engine only when stale entries left fewer than that in a full window."""
         if self.ids is None:
-            ids = self.ranked_ids()
-            # Rows, not model instances: thousands of them.
-            pages = list(with_ids(_pages().live(), ids).values_list("pk", "path", "alias_of_id", named=True))
-            readable = {page.pk for page in readable_pages(self.user, pages)}
-            self.ids = [pk for pk in ids if pk in readable]
+            limit = MAX_MATCHES + 1
+            while True:
+                ids = self.ranked_ids(limit)
+                # Rows, not model instances: up to thousands of them.
+                pages = list(with_ids(_pages().live(), ids).values_list("pk", "path", "alias_of_id", named=True))
+                readable = {page.pk for page in readable_pages(self.user, pages)}
+                self.ids = [pk for pk in ids if pk in readable][: MAX_MATCHES + 1]
+                if len(self.ids) > MAX_MATCHES or len(ids) < limit or limit >= MAX_WINDOW:
+                    return self.ids
+                limit = min(limit * 4, MAX_WINDOW)
         return self.ids
 
-    def count(self):
+    def found(self):
         return len(self.readable_ids())
 
-    def __len__(self):
-        return self.count()
-
     def __getitem__(self, item):
-        ids = self.readable_ids()[item]
+        ids = self.readable_ids()[:MAX_MATCHES][item]
         found = {match.page_id: match for match in self.details(ids)} if ids else {}
         return [found[pk] for pk in ids if pk in found]
 
@@ -181,10 +205,10 @@ class ElasticsearchBackend:
                 snippet = (fragments.get("body") or fragments.get("intro") or fragments.get("title") or [""])[0]
                 yield Match(int(hit.meta.id), mark_safe(snippet), getattr(hit, "url", ""))
 
-        return Matches(user, lambda: self.match_ids(user, text, MAX_WINDOW), details)
+        return Matches(user, lambda limit: self.match_ids(user, text, limit), details)
 
 
-class DatabaseMatches:
+class DatabaseMatches(CappedCount):
     """The matches of the database backend, counted and sliced in SQL: the query is already
     trimmed by ``readable_pages``, in the same database as the pages."""
 
@@ -193,16 +217,14 @@ class DatabaseMatches:
         self.details = details
         self.total = None
 
-    def count(self):
+    def found(self):
         if self.total is None:
-            self.total = self.entries.count()
+            # Unordered and limited: the database stops at the first MAX_MATCHES + 1.
+            self.total = self.entries.order_by().values("object_id")[: MAX_MATCHES + 1].count()
         return self.total
 
-    def __len__(self):
-        return self.count()
-
     def __getitem__(self, item):
-        ids = [int(pk) for pk in self.entries.values_list("object_id", flat=True)[item]]
+        ids = [int(pk) for pk in self.entries.values_list("object_id", flat=True)[:MAX_MATCHES][item]]
         found = {match.page_id: match for match in self.details(ids)} if ids else {}
         return [found[pk] for pk in ids if pk in found]
 
@@ -246,7 +268,7 @@ class DatabaseBackend:
                 yield Match(page.pk, highlight(body or intro, words))
 
         if not words:
-            return Matches(user, list, details)
+            return Matches(user, lambda limit: [], details)
         return DatabaseMatches(self.entries(user, words), details)
 
 

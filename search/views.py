@@ -99,4 +99,5 @@ class SearchView(TemplateView):
         if page_obj is not None:
             context["results"] = results
             context["page_obj"] = page_obj
+            context["more_results"] = page_obj.paginator.object_list.more
         return context

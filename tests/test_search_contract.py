@@ -112,6 +112,34 @@ def test_results_are_paginated_and_odd_page_numbers_give_a_normal_page(client, h
     assert "Pagina 1 van 3" in search(client, "stapelpagina", page="-1")
 
 
+def test_beyond_the_counted_matches_the_count_says_more_than(client, home, search_backend, monkeypatch):
+    monkeypatch.setattr("search.backends.MAX_MATCHES", 5)
+    for i in range(6):
+        make_page(home, f"overvloedpagina-{i}")
+    index_changes(search_backend)
+    html = search(client, "overvloedpagina")
+    assert "Meer dan 5 resultaten voor ‘overvloedpagina’" in html
+    assert len(titles(html)) == 5 and "Pagina" not in html
+    assert titles(search(client, "overvloedpagina", page="2")) == titles(html)
+
+
+def test_matches_on_pages_the_user_may_not_read_do_not_make_the_count_say_more(client, home, search_backend, monkeypatch):
+    """Not from the database's secured matches, nor from an index that is not up to date."""
+    monkeypatch.setattr("search.backends.MAX_MATCHES", 5)
+    section = make_page(home, "overvloedsectie", "profiles", ["mlp"])
+    for i in range(6):
+        make_page(section, f"overvloedpagina-geheim-{i}")
+    stale = [make_page(home, f"overvloedpagina-overvloedpagina-{i}") for i in range(6)]
+    for i in range(5):
+        make_page(home, f"overvloedpagina-{i}")
+    index_changes(search_backend)
+    for page in stale:  # secured since the index was last updated
+        set_restriction(page, "profiles", ["mlp"])
+    html = search(client, "overvloedpagina")
+    assert "5 resultaten voor ‘overvloedpagina’" in html and "Meer dan" not in html
+    assert sorted(titles(html)) == [f"Overvloedpagina {i}" for i in range(5)]
+
+
 @pytest.mark.parametrize(
     "query",
     ["", " ", "x" * 10_000, "\x00\x1b[31m\x7f", 'toegang"', '"unbalanced', "a(b", "toegang)",
