@@ -44,13 +44,13 @@ def chromium():
 
 @contextlib.contextmanager
 def web_server(site):
-    """The site's runserver on a free port; its base URL. DEBUG is off in the test
+    """The site's runserver (tests/runserver.py) on a free port; its base URL. DEBUG is off in the test
     settings, so --insecure lets it serve the static files. No cluster runs beside it
     (the scratch site's schedules belong to the cluster tests): the server runs its
     django-q2 tasks, such as mails, itself."""
     port = free_port()
     process = site.start(
-        "runserver", "--insecure", "--noreload", f"127.0.0.1:{port}", log_name="web",
+        "--insecure", "--noreload", f"127.0.0.1:{port}", log_name="web", script="tests/runserver.py",
         env={"EXTRANET_Q_SYNC": "1", "SITE_URL": f"http://127.0.0.1:{port}"},
     )
     try:

@@ -84,11 +84,11 @@ class ScratchSite:
             raise AssertionError(f"{answer['error']}\nwhile running:\n{code}")
         return answer["stdout"]
 
-    def start(self, *args, env=None, log_name="process"):
-        """A long-running manage.py command in its own process group."""
+    def start(self, *args, env=None, log_name="process", script="manage.py"):
+        """A long-running manage.py command (or ``script``) in its own process group."""
         log = open(self.directory / f"{log_name}.log", "ab")
         return subprocess.Popen(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env, **(env or {})},
+            [sys.executable, script, *args], cwd=ROOT, env={**self.env, **(env or {})},
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
