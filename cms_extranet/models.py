@@ -516,6 +516,14 @@ class AppLink(index.Indexed, models.Model):
 @register_setting(icon="lock")
 class ExtranetSettings(BaseSiteSetting):
     select_related = ["access_page", "terms_page", "disclaimer_page"]
+
+    @classmethod
+    def base_queryset(cls):
+        """The linked pages with only their ``url_path``, all that a link to them needs:
+        whole pages cost more than the rest of the footer on every page view."""
+        return super().base_queryset().only(
+            "site", *cls.select_related, *(f"{name}__url_path" for name in cls.select_related)
+        )
     access_page = models.ForeignKey(
         PAGE_MODEL,
         verbose_name=_("page 'How do you get access?'"),
