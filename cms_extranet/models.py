@@ -346,6 +346,17 @@ class RestrictedPageMixin(models.Model):
             parent = page
         return pages
 
+    def get_ancestors_below_root(self):
+        """The ancestors under the tree's root, root first: the parents that routing cached
+        on the pages of this request's path, or one query when they are not there."""
+        ancestors, page = [], self
+        while page.depth > 2:
+            page = page.__dict__.get("_cached_parent_obj")
+            if page is None:
+                return list(self.get_ancestors().filter(depth__gt=1))
+            ancestors.append(page)
+        return ancestors[::-1]
+
     def get_view_restrictions(self):
         """Wagtail's own check of its "Privacy" settings costs two queries a page; the
         cached restriction tree knows when the site has none."""
