@@ -3,11 +3,12 @@
 Every feature asks these functions; none re-implements them.
 """
 
+import functools
 from dataclasses import dataclass
 
 import swapper
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, IntegerField, Q
+from django.db.models import CharField, F, IntegerField, Q
 from django.db.models.functions import Cast, Left
 from wagtail.models import PageViewRestriction
 
@@ -16,7 +17,6 @@ from .models import (
     OrganisationCondition,
     PageRestriction,
     PartnerAccount,
-    ProfileGrant,
     RestrictionVersion,
     UserRight,
 )
@@ -84,56 +84,54 @@ def user_profiles(user):
     return user.__dict__[_CACHE_ATTR]["profiles"]
 
 
+@functools.cache
+def _profile_rows():
+    """Partner accounts with their rights and granted profiles joined: a row per pair of a
+    right and a grant, at least one per account (a user holds only a few of each). Built
+    once: setting up its joins costs more than running it."""
+    return PartnerAccount.objects.select_related("vestiging__organisation").annotate(
+        right_profile=F("rights__profile__code"),
+        right_needs_training=F("rights__requires_mlp_training"),
+        right_denied_to_auditors=F("rights__profile__denied_to_auditors"),
+        granted_profile=F("profile_grants__profile__code"),
+        granted_requestable=F("profile_grants__profile__requestable"),
+        granted_condition=F("profile_grants__profile__request_condition"),
+        granted_denied_to_auditors=F("profile_grants__profile__denied_to_auditors"),
+    )
+
+
 def load_profiles(users):
-    """Work out ``user_profiles`` for many users in a few queries, whatever their number.
+    """Work out ``user_profiles`` for many users in one query, whatever their number.
 
     Fills the same per-user memo, so batch jobs (digests) then ask ``user_profiles`` and
-    ``readable_pages`` per user without a query.
+    ``readable_pages`` per user without a query, and ``partner_account`` without one.
     """
     users = [user for user in users if getattr(user, "is_authenticated", False)]
-    pending = [u for u in users if "account" not in u.__dict__.get(_CACHE_ATTR, {})]
-    if pending:
-        accounts = PartnerAccount.objects.select_related("vestiging__organisation").filter(
-            user__in=pending
-        )
-        by_user = {account.user_id: account for account in accounts}
-        for user in pending:
-            user.__dict__.setdefault(_CACHE_ATTR, {})["account"] = by_user.get(user.pk)
-    accounts = {
-        memo["account"].pk: memo["account"]
-        for memo in (u.__dict__[_CACHE_ATTR] for u in users)
-        if memo["account"] is not None
-    }
-    codes = {pk: set() for pk in accounts}
-    from_rights = UserRight.objects.filter(
-        account__in=accounts, right__profile__isnull=False
-    ).values_list(
-        "account_id",
-        "right__requires_mlp_training",
-        "right__profile__code",
-        "right__profile__denied_to_auditors",
-    )
-    for account_id, needs_training, code, denied_to_auditors in from_rights:
-        account = accounts[account_id]
-        if needs_training and not account.mlp_training_followed:
-            continue
-        if not (denied_to_auditors and account.is_auditor):
-            codes[account_id].add(code)
-    grants = ProfileGrant.objects.filter(
-        account__in=accounts, profile__requestable=True
-    ).values_list(
-        "account_id", "profile__code", "profile__request_condition", "profile__denied_to_auditors"
-    )
-    for account_id, code, condition, denied_to_auditors in grants:
-        account = accounts[account_id]
-        if condition_met(condition, account) and not (
-            denied_to_auditors and account.is_auditor
+    pending = [u for u in users if "profiles" not in u.__dict__.get(_CACHE_ATTR, {})]
+    if not pending:
+        return
+    rows = _profile_rows().filter(user__in=pending)
+    accounts, codes = {}, {}
+    for row in rows:
+        account = accounts.setdefault(row.user_id, row)
+        held = codes.setdefault(row.user_id, set())
+        if (
+            row.right_profile
+            and not (row.right_needs_training and not account.mlp_training_followed)
+            and not (row.right_denied_to_auditors and account.is_auditor)
         ):
-            codes[account_id].add(code)
-    for user in users:
-        memo = user.__dict__[_CACHE_ATTR]
-        account = memo["account"]
-        memo["profiles"] = frozenset(codes[account.pk]) if account else frozenset()
+            held.add(row.right_profile)
+        if (
+            row.granted_profile
+            and row.granted_requestable
+            and condition_met(row.granted_condition, account)
+            and not (row.granted_denied_to_auditors and account.is_auditor)
+        ):
+            held.add(row.granted_profile)
+    for user in pending:
+        memo = user.__dict__.setdefault(_CACHE_ATTR, {})
+        memo.setdefault("account", accounts.get(user.pk))
+        memo["profiles"] = frozenset(codes.get(user.pk, ()))
 
 
 @dataclass(frozen=True)

@@ -346,6 +346,17 @@ class RestrictedPageMixin(models.Model):
             parent = page
         return pages
 
+    def get_ancestors_below_root(self):
+        """The ancestors under the tree's root, root first: the parents that routing cached
+        on the pages of this request's path, or one query when they are not there."""
+        ancestors, page = [], self
+        while page.depth > 2:
+            page = page.__dict__.get("_cached_parent_obj")
+            if page is None:
+                return list(self.get_ancestors().filter(depth__gt=1))
+            ancestors.append(page)
+        return ancestors[::-1]
+
     def get_view_restrictions(self):
         """Wagtail's own check of its "Privacy" settings costs two queries a page; the
         cached restriction tree knows when the site has none."""
@@ -516,6 +527,14 @@ class AppLink(index.Indexed, models.Model):
 @register_setting(icon="lock")
 class ExtranetSettings(BaseSiteSetting):
     select_related = ["access_page", "terms_page", "disclaimer_page"]
+
+    @classmethod
+    def base_queryset(cls):
+        """The linked pages with only their ``url_path``, all that a link to them needs:
+        whole pages cost more than the rest of the footer on every page view."""
+        return super().base_queryset().only(
+            "site", *cls.select_related, *(f"{name}__url_path" for name in cls.select_related)
+        )
     access_page = models.ForeignKey(
         PAGE_MODEL,
         verbose_name=_("page 'How do you get access?'"),

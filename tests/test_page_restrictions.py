@@ -1,6 +1,7 @@
 """Restriction inheritance (SPEC §4) and the readable-pages queryset."""
 
 import random
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -204,9 +205,21 @@ def test_the_cached_restriction_tree_follows_changes_rollbacks_and_moves(home, c
     assert das.get(Page.objects.get(pk=page.pk).url).status_code == 200
 
 
-@pytest.mark.parametrize("username", [None, "multi.partner"])
+# Per request, warm. Anonymous: the site, the home page, the pages on the path, the served
+# page, the restriction version, the sub-pages and the footer's settings (the login redirect
+# stops before the last two). The partner adds the session, the user, their profiles (one
+# query), whether they follow the page and Wagtail's user bar (the user's permissions, two).
+SERVING_QUERIES = {
+    None: {"public": (7, 200), "secured": (5, 302)},
+    "multi.partner": {"public": (13, 200), "secured": (13, 200)},
+    "das.partner": {"secured": (10, 403)},  # the 403 page: the profiles it needs instead
+}
+
+
+@pytest.mark.parametrize("username", [None, "multi.partner", "das.partner"])
 def test_serving_a_page_takes_the_same_queries_at_depth_2_and_depth_8(home, client, login, username):
-    """Routing, the restriction check, sub-pages and breadcrumbs: constant in depth."""
+    """Routing, the restriction check, sub-pages and breadcrumbs: constant in depth, and no
+    more than counted here (das.partner is denied the secured pages: the 403 page)."""
     visitor = login(username) if username else client
     counts = {}
     for depth in (2, 8):
@@ -221,6 +234,25 @@ def test_serving_a_page_takes_the_same_queries_at_depth_2_and_depth_8(home, clie
             assert not any("wagtailcore_pageviewrestriction" in q["sql"] for q in queries)
     assert counts[("public", 2)] == counts[("public", 8)]
     assert counts[("secured", 2)] == counts[("secured", 8)]
+    for kind, expected in SERVING_QUERIES[username].items():
+        assert counts[(kind, 2)] == expected
+
+
+def test_breadcrumbs_of_a_served_page_are_its_readable_ancestors_in_order(home, login):
+    """Routing's pages give the breadcrumbs without a query of their own; they are still
+    every ancestor below the root, root first, that the user may read."""
+    section = make_page(home, "kruimels", "profiles", ["das"])
+    public = make_page(section, "openbaar", "public")
+    leaf = make_page(make_page(public, "tussen"), "blad")
+
+    def trail(username):
+        html = login(username).get(leaf.url).content.decode()
+        return html[html.index('class="breadcrumb"'):html.index('aria-current="page"')]
+
+    hrefs = lambda html: re.findall(r'href="([^"]+)"', html)  # noqa: E731
+    assert hrefs(trail("das.partner")) == ["/", "/kruimels/", "/kruimels/openbaar/", "/kruimels/openbaar/tussen/"]
+    assert hrefs(trail("esf.partner")) == ["/", "/kruimels/openbaar/", "/kruimels/openbaar/tussen/"]
+    assert "Kruimels" not in trail("esf.partner")
 
 
 def test_routing_keeps_wagtails_answers(home, client):

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.contrib.auth import get_user_model
 
-from cms_extranet.access import user_profiles, user_rights
+from cms_extranet.access import load_profiles, partner_account, user_profiles, user_rights
 from cms_extranet.models import (
     ApplicationRight,
     Organisation,
@@ -132,13 +132,38 @@ def test_grant_of_a_profile_administrators_cannot_request_gives_nothing(account)
     assert profiles_of(account) == set()
 
 
-def test_profiles_are_computed_once_per_request(account, django_assert_num_queries):
+def test_profiles_are_computed_once_per_request_in_one_query(account, django_assert_num_queries):
     give(account, "das")
     user = get_user_model().objects.get(pk=account.user_id)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         user_profiles(user)
         user_profiles(user)
         user_profiles(user)
+
+
+def test_several_rights_and_grants_add_up_each_by_its_own_rule(account):
+    give(account, "das", "esf", "mlp")  # mlp without the training
+    grant(account, "loopbaan")
+    grant(account, "mlp")  # the organisation does not register in MLP
+    grant(account, "uitbetaling")  # no uitbetalingsinstelling
+    assert profiles_of(account) == {"das", "esf", "loopbaan"}
+
+
+def test_profiles_of_many_users_come_in_one_query(account, django_assert_num_queries):
+    give(account, "das")
+    other = PartnerAccount.objects.create(
+        user=get_user_model().objects.create_user("andere.partner"), is_auditor=True
+    )
+    give(other, "das", "esf")
+    grant(other, "loopbaan")
+    nobody = get_user_model().objects.create_user("zonder.account")
+    users = list(get_user_model().objects.filter(pk__in=[account.user_id, other.user_id, nobody.pk]))
+    with django_assert_num_queries(1):
+        load_profiles(users)
+        held = {user.username: user_profiles(user) for user in users}
+        accounts = {user.username: partner_account(user) for user in users}
+    assert held == {"test.partner": {"das"}, "andere.partner": {"esf", "loopbaan"}, "zonder.account": set()}
+    assert accounts == {"test.partner": account, "andere.partner": other, "zonder.account": None}
 
 
 def test_withdrawn_right_is_gone_on_the_next_request(client, login):

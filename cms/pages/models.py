@@ -60,7 +60,7 @@ class BasePage(FrontEndPreviewMixin, RestrictedPageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["subpages"] = readable_pages(request.user, list(self.get_children().live()))
         # A public page can sit inside a secured section: never name that section.
-        context["breadcrumbs"] = readable_pages(request.user, list(self.get_ancestors().filter(depth__gt=1)))
+        context["breadcrumbs"] = readable_pages(request.user, self.get_ancestors_below_root())
         return context
 
 
