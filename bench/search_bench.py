@@ -442,12 +442,11 @@ def main():
         rng, generator = setup(random.Random(3))
         save(database_part(args, rng, generator, search_queries(vocabulary(), rng)), "bench-search-sqlite.json")
         return
-    sqlite = start_sqlite_part(args) if args.only != "elasticsearch" else None
     if args.only == "database":
         django.setup()
         rng, generator = setup(random.Random(3))
         results = database_part(args, rng, generator, search_queries(vocabulary(), rng))
-        results["sqlite"] = finish_sqlite_part(sqlite)
+        results["sqlite"] = finish_sqlite_part(start_sqlite_part(args))
         save(results)
         write_database_report(args, results)
         return
@@ -459,7 +458,7 @@ def main():
         os.environ["ELASTICSEARCH_URL"] = node.start()
     os.environ.setdefault("SEARCH_INDEX_ALIAS", "bench-pages")
     try:
-        run_elasticsearch(args) if args.only == "elasticsearch" else run(args, sqlite)
+        run_elasticsearch(args) if args.only == "elasticsearch" else run(args)
     finally:
         if node:
             node.stop()
@@ -467,7 +466,7 @@ def main():
 
 def start_sqlite_part(args):
     """The database backend on a scratch SQLite file, in a process of its own (its own
-    settings), running beside this one."""
+    settings), once PostgreSQL's part is done: each database has the cores to itself."""
     SQLITE_FILE.parent.mkdir(exist_ok=True)
     for path in SQLITE_FILE.parent.glob(SQLITE_FILE.name + "*"):
         path.unlink()
@@ -531,7 +530,7 @@ def add_peer_backend(settings):
     }
 
 
-def run(args, sqlite):
+def run(args):
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -545,7 +544,7 @@ def run(args, sqlite):
     queries = search_queries(vocabulary(), rng)
     report = {"queries": queries}
     results = database_part(args, rng, generator, queries)
-    results["sqlite"] = finish_sqlite_part(sqlite)
+    results["sqlite"] = finish_sqlite_part(start_sqlite_part(args))
     save(results)
 
     es = client(timeout=120)
@@ -807,7 +806,7 @@ def write_database_report(args, r):
         "`.ci/postgres.sh .venv/bin/python bench/search_bench.py --only database`).",
         "",
         f"Machine: {machine()}; PostgreSQL {connection.pg_version // 10000} (`.ci/postgres.sh`) and SQLite "
-        f"{sqlite3.sqlite_version} (a scratch file in `var/`), each in a process of its own, the two running at the same time.",
+        f"{sqlite3.sqlite_version} (a scratch file in `var/`), each in a process of its own, one after the other.",
         "Data: shape a of the section above (60 restricted sections, each also a Wagtail view restriction for the peer), "
         f"at {args.small:,} pages and then at {args.pages:,}; Wagtail's database index built with `update_index`, "
         "then `ANALYZE` on PostgreSQL.",
