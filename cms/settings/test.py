@@ -27,6 +27,8 @@ Q_CLUSTER = {  # noqa: F405
     "sync": os.environ.get("EXTRANET_Q_SYNC", "1") == "1",
     "timeout": int(os.environ.get("EXTRANET_Q_TIMEOUT", Q_CLUSTER["timeout"])),  # noqa: F405
     "retry": int(os.environ.get("EXTRANET_Q_RETRY", Q_CLUSTER["retry"])),  # noqa: F405
+    # The guard calls the scheduler when its beats add up to 30 s: a 30 s beat calls it at once.
+    "guard_cycle": float(os.environ.get("EXTRANET_Q_GUARD_CYCLE", "0.5")),
 }
 EXTRANET_DIGEST_SEND_LEASE = int(os.environ.get("EXTRANET_DIGEST_SEND_LEASE", "300"))
 # In-process tests send in the test's own transaction: one connection, no thread.
