@@ -526,7 +526,7 @@ class AppLink(index.Indexed, models.Model):
 
 @register_setting(icon="lock")
 class ExtranetSettings(BaseSiteSetting):
-    select_related = ["access_page", "terms_page", "disclaimer_page"]
+    select_related = ["access_page", "terms_page", "disclaimer_page", "accessibility_page"]
 
     @classmethod
     def base_queryset(cls):
@@ -560,7 +560,22 @@ class ExtranetSettings(BaseSiteSetting):
         related_name="+",
     )
 
-    panels = [FieldPanel("access_page"), FieldPanel("terms_page"), FieldPanel("disclaimer_page")]
+    accessibility_page = models.ForeignKey(
+        PAGE_MODEL,
+        verbose_name=_("Accessibility statement page"),
+        help_text=_("The accessibility statement that a public-sector site must publish, linked from every page."),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("access_page"),
+        FieldPanel("terms_page"),
+        FieldPanel("disclaimer_page"),
+        FieldPanel("accessibility_page"),
+    ]
 
     class Meta:
         verbose_name = _("extranet")

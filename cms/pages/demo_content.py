@@ -185,7 +185,25 @@ PUBLIC_PAGES = [
             (P, "<p>Toch kan VDAB niet garanderen dat de informatie altijd volledig, juist en actueel is. De informatie is bestemd voor partners van VDAB in het kader van hun samenwerking en mag niet verder verspreid worden. VDAB is niet aansprakelijk voor schade die voortvloeit uit het gebruik van deze informatie.</p>"),
         ],
     },
+    {
+        "slug": "toegankelijkheid",
+        "title": "Toegankelijkheidsverklaring",
+        "intro": "VDAB wil dat iedereen Extranet voor partners kan gebruiken, ook mensen met een beperking.",
+        "body": [
+            (H, "Nalevingsstatus"),
+            (P, "<p>Extranet voor partners voldoet gedeeltelijk aan de Web Content Accessibility Guidelines (WCAG) 2.1 op niveau AA, de norm van de Europese richtlijn (EU) 2016/2102 over de toegankelijkheid van websites van overheidsinstanties.</p>"),
+            (H, "Wat nog niet toegankelijk is"),
+            (P, "<p>Niet alle documenten om te downloaden, zoals het Formulier Gebruiksvoorwaarden Extranet Uitbetalingsinstellingen, zijn al toegankelijke pdf’s. Heb je een document in een andere vorm nodig, vraag het dan via het feedbackformulier.</p>"),
+            (H, "Hoe we dit controleren"),
+            (P, "<p>Deze verklaring is opgesteld op 5 december 2026 op basis van een zelfbeoordeling. Bij elke wijziging van de website controleren axe-core en de Nu HTML Checker automatisch alle soorten pagina’s, ook op een smal scherm en ingezoomd, en doorloopt een test de website enkel met het toetsenbord.</p>"),
+            (H, "Een drempel melden"),
+            (P, "<p>Loop je op Extranet tegen een drempel aan? Meld het ons via het <a href=\"/feedback/\">feedbackformulier</a>, dat je onderaan elke pagina vindt. We bekijken elke melding en zoeken met jou naar een oplossing.</p>"),
+            (H, "Klacht"),
+            (P, "<p>Ben je niet tevreden met ons antwoord, dan kan je een klacht indienen bij de <a href=\"https://www.vlaamseombudsdienst.be\">Vlaamse Ombudsdienst</a>.</p>"),
+        ],
+    },
 ]
+
 
 # (name, registers_in_mlp, is_uitbetalingsinstelling, registers_career_cheques, vestiging, uitbetaling_access)
 ORGANISATIONS = {

@@ -96,7 +96,7 @@ class Command(BaseCommand):
             restriction="public",
             body=_body(
                 [
-                    (demo.P, "<p>Extranet heeft publieke pagina's en beveiligde pagina's. Log in om de beveiligde pagina's voor jouw profiel te lezen en om snel naar jouw toepassingen te gaan.</p>"),
+                    (demo.P, "<p>Extranet heeft publieke pagina's en beveiligde pagina's.</p>"),
                 ]
             ),
         )
@@ -150,6 +150,9 @@ class Command(BaseCommand):
             settings.access_page = pages["hoe-krijg-je-toegang"]
             settings.terms_page = pages["gebruiksvoorwaarden"]
             settings.disclaimer_page = pages["disclaimer"]
+            settings.save()
+        if settings.accessibility_page_id is None:
+            settings.accessibility_page = pages["toegankelijkheid"]
             settings.save()
         for code, slug in demo.PROFILE_HELP_SLUGS.items():
             Profile.objects.filter(code=code, help_page__isnull=True).update(help_page=pages[slug])
