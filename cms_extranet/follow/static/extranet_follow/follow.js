@@ -10,7 +10,9 @@
     const button = form.querySelector("button");
     const input = form.querySelector("input[name=volgen]");
     const status = (form.closest("section") || form).querySelector("[data-follow-status]");
-    button.disabled = true;
+    // Busy, not disabled: a disabled button loses the keyboard focus (WCAG 2.4.3).
+    if (button.getAttribute("aria-disabled") === "true") return;
+    button.setAttribute("aria-disabled", "true");
     try {
       const response = await fetch(form.action, {
         method: "POST",
@@ -25,7 +27,7 @@
       const text = button.querySelector("[data-follow-label]");
       if (text) {
         text.textContent = label;
-        button.setAttribute("aria-pressed", String(result.following));
+        button.dataset.following = String(result.following);
       } else {
         button.setAttribute("aria-label", label);
       }
@@ -35,7 +37,7 @@
     } catch (error) {
       if (status) status.textContent = button.dataset.labelFailed;
     } finally {
-      button.disabled = false;
+      button.removeAttribute("aria-disabled");
     }
   });
 })();
