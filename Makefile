@@ -17,7 +17,11 @@ $(VENV)/installed-test: $(VENV)/installed requirements-test.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
-install-test: $(VENV)/installed-test
+# The accessibility checkers the browser tests run (axe-core, the Nu HTML Checker), pinned.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+install-test: $(VENV)/installed-test node_modules/.package-lock.json
 
 run: install
 	mkdir -p var

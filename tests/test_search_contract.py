@@ -25,7 +25,7 @@ def titles(html):
 
 def results_part(html, query):
     """The part of the page about the results, with the query itself blanked out."""
-    start = html.index("<h1>")
+    start = html.index("<h1")
     end = html.index("</main>") if "</main>" in html else len(html)
     return html[start:end].replace(query, "…")
 

@@ -1,0 +1,170 @@
+"""Accessibility of every page type, checked by the real tools against the site's own web
+server: axe-core (WCAG 2.1 A and AA, and best practices) in Chromium, the Nu HTML Checker
+on the HTML as served, reflow at 320 CSS px and at 200 % zoom, and a keyboard-only visit."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser import artifacts_dir
+from .conftest import PASSWORD
+from .processes import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# 320 CSS px (WCAG 1.4.10), and a 1280 px window at 200 % zoom.
+WIDTHS = (320, 640)
+SECURED_URL = "/mlp/richtlijnen/"  # secured for the mlp profile
+
+
+@pytest.fixture(scope="module")
+def checkers():
+    missing = [str(path) for path in (AXE, VNU) if not path.exists()]
+    missing += [] if shutil.which("java") else ["java"]
+    if missing:
+        message = f"the accessibility checkers are missing ({', '.join(missing)}): run `make install-test`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def query(site, code):
+    return json.loads(site.python(code).splitlines()[-1])
+
+
+class Audit:
+    """Each page type's axe violations, its served HTML for the Nu checker and its overflow."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.problems = {}
+        self.files = {}
+
+    def check(self, name, page, html):
+        script = page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            """tags => axe.run(document, {runOnly: {type: "tag", values: tags}}).then(result =>
+                result.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(" ")).join(", ")})`))""",
+            AXE_TAGS,
+        )
+        script.evaluate("element => element.remove()")  # not part of a later snapshot
+        size = page.viewport_size
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                wide = page.evaluate(
+                    """width => [...document.querySelectorAll("body *")]
+                        .filter(e => e.getBoundingClientRect().right > width + 1 && e.getClientRects().length)
+                        .slice(-3).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""))""",
+                    width,
+                )
+                violations.append(f"scrolls sideways at {width} px: {scroll} px wide ({', '.join(wide)})")
+        page.set_viewport_size(size)
+        if violations:
+            self.problems[name] = violations
+        path = self.directory / f"{name}.html"
+        path.write_text(html)
+        self.files[path.name] = name
+
+    def visit(self, name, page, url):
+        response = page.goto(url)
+        self.check(name, page, response.text())
+
+    def submit(self, name, page, button):
+        with page.expect_navigation() as navigation:
+            button.click()
+        self.check(name, page, navigation.value.text())
+
+    def validate(self):
+        """The Nu HTML Checker over every page at once (one Java start)."""
+        result = subprocess.run(
+            ["java", "-jar", str(VNU), "--format", "json", "--errors-only", *sorted(self.files)],
+            cwd=self.directory, capture_output=True, text=True, timeout=300,
+        )
+        for message in json.loads(result.stderr or "{}").get("messages", []):
+            name = self.files.get(message.get("url", "").rsplit("/", 1)[-1], message.get("url"))
+            self.problems.setdefault(name, []).append(
+                f"HTML line {message.get('lastLine')}: {message['message']} [{message.get('extract', '').strip()}]"
+            )
+        assert result.returncode in (0, 1), result.stderr
+
+
+def test_every_page_type_passes_axe_the_nu_html_checker_and_reflows(
+    checkers, browser, base_url, scratch_site, tmp_path
+):
+    audit = Audit(tmp_path)
+    site = query(
+        scratch_site,
+        """
+import json
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from wagtail.models import Page
+from cms_extranet.follow.models import Follow
+User = get_user_model()
+partner = User.objects.get(username="mlp.partner")
+Follow.objects.filter(user=partner).delete()
+for path in ["/extranet/mlp/richtlijnen/", "/extranet/hoe-krijg-je-toegang/", "/extranet/disclaimer/"]:
+    Follow.objects.create(user=partner, page=Page.objects.get(url_path=path))
+print(json.dumps({"colleague": User.objects.get(username="uitbetaling.medewerker").partner_account.pk,
+                  "error_page": render_to_string("500.html")}))
+""",
+    )
+
+    def person(username=None):
+        context = browser.new_context(locale="nl-BE")
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        if username:
+            page.goto(f"{base_url}/inloggen/")
+            page.get_by_label("Gebruikersnaam").fill(username)
+            page.get_by_label("Wachtwoord").fill(PASSWORD)
+            page.get_by_role("button", name="Inloggen", exact=True).click()
+            expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+        return page
+
+    visitor = person()
+    audit.visit("home-anonymous", visitor, base_url + "/")
+    audit.visit("content-page", visitor, base_url + "/hoe-krijg-je-toegang/")
+    audit.visit("terms", visitor, base_url + "/gebruiksvoorwaarden/")
+    audit.visit("accessibility-statement", visitor, base_url + "/toegankelijkheid/")
+    audit.visit("login", visitor, base_url + "/inloggen/")
+    visitor.get_by_label("Gebruikersnaam").fill("mlp.partner")
+    visitor.get_by_label("Wachtwoord").fill("not the password")
+    audit.submit("login-error", visitor, visitor.get_by_role("button", name="Inloggen", exact=True))
+    audit.visit("search-results", visitor, base_url + "/zoeken/?q=partners")
+    audit.visit("search-none", visitor, base_url + "/zoeken/?q=qzxqzxqzx")
+    audit.visit("search-bad-query", visitor, base_url + "/zoeken/?q=%22%28%29%2A%5B")
+    audit.visit("feedback", visitor, base_url + "/feedback/?pagina=/hoe-krijg-je-toegang/")
+    audit.submit("feedback-errors", visitor, visitor.get_by_role("button", name="Feedback versturen"))
+    visitor.get_by_label("Bericht").fill("De zoekfunctie vindt mijn handleiding niet.")
+    audit.submit("feedback-thanks", visitor, visitor.get_by_role("button", name="Feedback versturen"))
+    audit.visit("expired-password-link", visitor, base_url + "/wachtwoord-kiezen/MQ/verlopen-link/")
+    audit.visit("not-found", visitor, base_url + "/bestaat-niet/")
+    visitor.set_content(site["error_page"])
+    audit.check("server-error", visitor, site["error_page"])
+
+    partner = person("mlp.partner")
+    audit.visit("home-logged-in", partner, base_url + "/")
+    audit.visit("secured-page", partner, base_url + SECURED_URL)
+    audit.visit("profile", partner, base_url + "/profiel/")
+    partner.get_by_role("button", name=re.compile("^Niet meer volgen: Disclaimer")).click()
+    expect(partner.get_by_role("button", name=re.compile("^Opnieuw volgen: Disclaimer"))).to_be_visible()
+    audit.check("profile-removed-row", partner, partner.content())
+
+    audit.visit("refused", person("das.partner"), base_url + SECURED_URL)
+
+    administrator = person("uitbetaling.admin")
+    audit.visit("access-management", administrator, base_url + "/toegangsbeheer/")
+    audit.visit("access-management-user", administrator, f"{base_url}/toegangsbeheer/gebruikers/{site['colleague']}/")
+    audit.visit("onboarding", administrator, base_url + "/toegangsbeheer/uitbetalingsinstelling/")
+
+    audit.validate()
+    assert not audit.problems, json.dumps(audit.problems, indent=1, ensure_ascii=False)
