@@ -29,6 +29,22 @@ def test_anonymous_top_bar_has_search_and_login_and_no_tiles(client):
     assert tiles(html) == []
     assert 'href="/feedback/' in html and "Geef feedback" in html
     assert 'href="/gebruiksvoorwaarden/"' in html and 'href="/disclaimer/"' in html
+    assert '<a href="/toegankelijkheid/">Toegankelijkheid</a>' in html
+
+
+def test_the_accessibility_statement_names_the_feedback_form_to_report_a_barrier(client):
+    html = client.get("/toegankelijkheid/").content.decode()
+    assert "<h1>Toegankelijkheidsverklaring</h1>" in html
+    assert '<a href="/feedback/">feedbackformulier</a>' in html
+
+
+def test_the_home_page_asks_to_log_in_only_who_is_not_logged_in_and_names_the_site_once(client, login):
+    ask = "Log in om de beveiligde pagina's voor jouw profiel te lezen"
+    html = client.get("/").content.decode()
+    assert ask in html
+    assert "<title>Extranet voor partners</title>" in html
+    assert ask not in login("mlp.partner").get("/").content.decode()
+    assert "<title>Gebruiksvoorwaarden | Extranet voor partners</title>" in client.get("/gebruiksvoorwaarden/").content.decode()
 
 
 def test_logged_in_top_bar_shows_name_profile_and_logout(login):
