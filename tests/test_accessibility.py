@@ -2,6 +2,7 @@
 server: axe-core (WCAG 2.1 A and AA, and best practices) in Chromium, the Nu HTML Checker
 on the HTML as served, reflow at 320 CSS px and at 200 % zoom, and a keyboard-only visit."""
 
+import io
 import json
 import os
 import re
@@ -103,6 +104,7 @@ def test_every_page_type_passes_axe_the_nu_html_checker_and_reflows(
     site = query(
         scratch_site,
         """
+import io
 import json
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
@@ -168,3 +170,131 @@ print(json.dumps({"colleague": User.objects.get(username="uitbetaling.medewerker
 
     audit.validate()
     assert not audit.problems, json.dumps(audit.problems, indent=1, ensure_ascii=False)
+
+
+def contrast(a, b):
+    """WCAG contrast ratio of two RGB pixels."""
+
+    def luminance(pixel):
+        channels = [c / 255 for c in pixel]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+class Keyboard:
+    """A visitor with a keyboard only: Tab, Shift+Tab, Enter and the arrow keys."""
+
+    def __init__(self, page):
+        self.page = page
+
+    def focused(self):
+        return self.page.evaluate(
+            """() => { const e = document.activeElement;
+                return (e.getAttribute("aria-label") || (e.labels && e.labels.length && e.labels[0].textContent)
+                        || e.textContent || "").replace(/\\s+/g, " ").trim(); }"""
+        )
+
+    def tab_to(self, name, limit=80):
+        """Tab until the focused element's name starts with ``name``; its focus must show."""
+        seen = []
+        for _ in range(limit):
+            self.page.keyboard.press("Tab")
+            seen.append(self.focused())
+            if seen[-1].startswith(name):
+                self.assert_focus_visible(name)
+                return
+        raise AssertionError(f"Tab never reached {name!r}; it went through {seen}")
+
+    def assert_focus_visible(self, name):
+        """The pixels that change by at least 3:1 when the element loses the focus cover at
+        least a 2 px line around it (WCAG 2.4.13); compared with Shift+Tab, then Tab back."""
+        from PIL import Image
+
+        x, y, width, height = self.page.evaluate(
+            "(() => { const r = document.activeElement.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })()"
+        )
+        clip = {"x": max(x - 8, 0), "y": max(y - 8, 0), "width": width + 16, "height": height + 16}
+        focused = Image.open(io.BytesIO(self.page.screenshot(clip=clip))).convert("RGB")
+        self.page.keyboard.press("Shift+Tab")
+        plain = Image.open(io.BytesIO(self.page.screenshot(clip=clip))).convert("RGB")
+        self.page.keyboard.press("Tab")
+        assert self.focused().startswith(name)
+        changed = sum(1 for a, b in zip(focused.getdata(), plain.getdata()) if contrast(a, b) >= 3)
+        assert changed >= 2 * 2 * (width + height), f"{name!r}: no visible focus ({changed} pixels change)"
+
+    def press(self, key):
+        self.page.keyboard.press(key)
+
+
+def test_a_keyboard_alone_logs_in_searches_follows_and_sets_the_mailing(browser, base_url, scratch_site):
+    scratch_site.python(
+        "from django.contrib.auth import get_user_model\n"
+        "from cms_extranet.follow.models import Follow, MailingPreference\n"
+        "user = get_user_model().objects.get(username='multi.partner')\n"
+        "Follow.objects.filter(user=user).delete(); MailingPreference.objects.filter(user=user).delete()"
+    )
+    context = browser.new_context(locale="nl-BE")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    keyboard = Keyboard(page)
+    page.goto(base_url + "/")
+
+    keyboard.tab_to("Naar de inhoud")
+    keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "inhoud"
+
+    keyboard.tab_to("Inloggen")
+    keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("/inloggen/"))
+    keyboard.tab_to("Gebruikersnaam")
+    page.keyboard.type("multi.partner")
+    keyboard.tab_to("Wachtwoord")
+    page.keyboard.type(PASSWORD)
+    keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
+
+    keyboard.tab_to("Zoeken op Extranet")
+    page.keyboard.type("handleiding mijn loopbaan")
+    keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("/zoeken/"))
+    keyboard.tab_to("Handleiding Mijn Loopbaan voor Partners")
+    keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Handleiding Mijn Loopbaan voor Partners")
+
+    keyboard.tab_to("Volg deze pagina")
+    keyboard.press("Enter")
+    status = page.locator(".page-actions").get_by_role("status")
+    expect(status).to_have_text("Je volgt deze pagina nu: Handleiding Mijn Loopbaan voor Partners.")
+    assert keyboard.focused() == "Volg deze pagina niet meer"  # the focus stayed on the toggle
+
+    keyboard.tab_to("Profiel")
+    keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("/profiel/"))
+    keyboard.tab_to("Niet meer volgen: Handleiding Mijn Loopbaan voor Partners")
+    keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Opnieuw volgen: Handleiding Mijn Loopbaan voor Partners")).to_be_visible()
+    assert keyboard.focused() == "Opnieuw volgen: Handleiding Mijn Loopbaan voor Partners"
+    keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Niet meer volgen: Handleiding Mijn Loopbaan voor Partners")).to_be_visible()
+    assert keyboard.focused() == "Niet meer volgen: Handleiding Mijn Loopbaan voor Partners"
+
+    keyboard.tab_to("Nooit")
+    for _ in range(3):
+        if keyboard.focused() == "Dagelijks":
+            break
+        keyboard.press("ArrowDown")
+    assert keyboard.focused() == "Dagelijks"
+    keyboard.tab_to("Bewaren")
+    keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Je keuze voor de mailing is bewaard.")).to_be_visible()
+    page.screenshot(path=artifacts_dir() / "keyboard-profile.png", full_page=True)
+    saved = scratch_site.python(
+        "from cms_extranet.follow.models import Follow, MailingPreference\n"
+        "print(MailingPreference.objects.get(user__username='multi.partner').mailing,"
+        " list(Follow.objects.filter(user__username='multi.partner').values_list('page__title', flat=True)))"
+    )
+    assert saved.splitlines()[-1] == "daily ['Handleiding Mijn Loopbaan voor Partners']"
+    context.close()
