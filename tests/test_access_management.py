@@ -117,7 +117,10 @@ def test_creating_a_user_mails_the_login_and_a_single_use_password_link(login, c
     link = re.search(r"http://testserver(/wachtwoord-kiezen/\S+/)", mail.body).group(1)
 
     visitor = Client()
-    form_url = visitor.get(link, follow=True).redirect_chain[-1][0]
+    form = visitor.get(link, follow=True)
+    assert "Je wachtwoord heeft minstens 8 tekens nodig." in body(form)
+    assert "Uw " not in body(form)  # the site says "je", also in Django's password rules
+    form_url = form.redirect_chain[-1][0]
     response = visitor.post(form_url, {"new_password1": "Zeer-geheim-2026", "new_password2": "Zeer-geheim-2026"})
     assert response["Location"] == "/inloggen/"
     assert visitor.login(username="eva.nieuw@hulpkas.be", password="Zeer-geheim-2026")

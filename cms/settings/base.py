@@ -124,8 +124,8 @@ elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL: unknown scheme in {CACHE_URL.split(':', 1)[0]!r}")
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "cms.password_validation.MinimumLengthValidator"},
+    {"NAME": "cms.password_validation.CommonPasswordValidator"},
 ]
 # Login throttling (django-axes) on every login form: after AXES_FAILURE_LIMIT failures for one
 # username, or from one client address (REMOTE_ADDR: behind a proxy the web server must set it to
