@@ -28,7 +28,9 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_content
 	@echo "Extranet: http://$(HOST)/  (Wagtail-admin: http://$(HOST)/admin/)"
-	@trap 'kill 0' EXIT; $(PY) manage.py qcluster & $(PY) manage.py runserver $(HOST)
+	@# Ctrl-C stops the web server; then the cluster is stopped, and waited for, before make returns.
+	@$(PY) manage.py qcluster & cluster=$$!; trap 'kill -TERM $$cluster 2>/dev/null; wait $$cluster' EXIT; \
+	$(PY) manage.py runserver $(HOST)
 
 # pytest-xdist's processes; tests/conftest.py decides what shares a process.
 PYTEST_WORKERS ?= 2

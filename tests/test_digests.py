@@ -1,6 +1,7 @@
 """Digest mails (SPEC §9): what they list, when they go, and that each goes once."""
 
 import datetime
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -202,6 +203,20 @@ def test_the_five_minute_sender_finishes_a_run_that_crashed_while_claiming():
     assert len(mail.outbox) == 2 and first.pk in Digest.objects.values_list("pk", flat=True)
 
 
+def test_the_five_minute_sender_with_nothing_to_send_writes_no_mail_file(settings, tmp_path):
+    """`make run` mails into files: an idle sender must not leave an empty one every five minutes."""
+    from cms_extranet.follow.tasks import send_pending_digests
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path
+    assert send_pending_digests() == 0
+    assert list(tmp_path.iterdir()) == []
+    follower("mlp.partner", NEWS)
+    change(NEWS)
+    digests.run("daily", MONDAY)
+    assert len(list(tmp_path.iterdir())) == 1  # the same backend, when there is a digest
+
+
 def test_a_send_that_crashed_is_retried_after_its_lease_with_the_same_message_id(settings):
     follower("mlp.partner", NEWS)
     change(NEWS)
@@ -278,14 +293,21 @@ def test_the_schedules_and_periods_follow_the_digest_settings(settings):
     assert digests.period_of("daily", saturday.replace(hour=5))[0] == datetime.date(2030, 3, 29)
 
 
-def test_the_command_shows_progress_and_sends_the_latest_period(capsys):
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_the_command_shows_progress_on_a_terminal_only_and_sends_the_latest_period(capsys):
     follower("mlp.partner", NEWS)
     change(NEWS, at=digests.period_of("daily")[1] - datetime.timedelta(hours=1))
-    call_command("send_digests", "--daily")
-    call_command("send_digests", "--daily")
+    terminal = Terminal()
+    call_command("send_digests", "--daily", stderr=terminal)
+    call_command("send_digests", "--daily")  # into a log: no bars garbling it
     out, err = capsys.readouterr()
     assert "1 verstuurd." in out and "0 verstuurd." in out
-    assert "opbouwen" in err and "versturen" in err
+    assert "opbouwen" in terminal.getvalue() and "versturen" in terminal.getvalue()
+    assert err == ""
     assert len(mail.outbox) == 1
 
 

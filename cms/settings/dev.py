@@ -19,3 +19,6 @@ ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost"]  # noqa: F405
 # Static files straight from the apps, as they change; production serves collectstatic's.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# `make run` shows the request log: the worker's routine lines (every task it takes) and
+# Wagtail's page log (each page of the demo content) only from warnings up.
+LOGGING["loggers"].update({"django-q": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}})  # noqa: F405

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         if not documents.enabled():
             raise CommandError("ELASTICSEARCH_URL is not set: the site searches the database.")
         total = swapper.load_model("wagtailcore", "Page").objects.live().filter(depth__gt=1).count()
-        with tqdm(total=total, unit=_("page"), disable=options["verbosity"] == 0) as progress:
+        with tqdm(total=total, unit=_("page"), disable=None if options["verbosity"] else True) as progress:
             name, count = indexing.rebuild(progress=progress)
         self.stdout.write(
             _("%(count)s pages indexed in %(index)s; alias %(alias)s points to it.")

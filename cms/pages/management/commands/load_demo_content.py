@@ -76,7 +76,7 @@ class Command(BaseCommand):
             home = self._home()
             document = self._document()
             steps = demo.PUBLIC_PAGES + demo.SECURED_SECTIONS
-            for spec in tqdm(steps, desc="Pages", unit="section", disable=options["verbosity"] < 1):
+            for spec in tqdm(steps, desc="Pages", unit="section", disable=None if options["verbosity"] else True):
                 self._page(home, spec, document)
             self._settings(home)
             self._app_links()

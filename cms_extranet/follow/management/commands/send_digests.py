@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
         def progress(step):
             labels = {"claim": _("claiming"), "build": _("building"), "send": _("sending")}
-            bar = tqdm(desc=labels[step], unit="digest", disable=verbosity == 0, file=self.stderr._out)
+            bar = tqdm(desc=labels[step], unit="digest", disable=None if verbosity else True, file=self.stderr._out)
             bars.append(bar)
             return bar.update
 
