@@ -35,6 +35,7 @@ PUBLIC_PAGES = [
     "/mails-met-updates/",
     "/gebruiksvoorwaarden/",
     "/disclaimer/",
+    "/toegankelijkheid/",
     "/das/over-das/",  # public page inside the secured DAS section
 ]
 
