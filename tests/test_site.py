@@ -146,3 +146,15 @@ def test_breadcrumb_of_a_public_page_never_names_its_secured_section(client, log
     assert 'href="/das/"' not in html
     html = login("das.partner").get("/das/over-das/").content.decode()
     assert 'href="/das/"' in html
+
+
+def test_refusals_and_bad_requests_answer_in_dutch_in_the_sites_layout(client, login):
+    follow = login("werkgever").post("/volgen/1/", {"volgen": "1"})
+    assert follow.status_code == 403
+    html = follow.content.decode()
+    assert "<h1>Geen toegang</h1>" in html and 'class="topbar"' in html
+    assert "Pagina" in html and "Forbidden" not in html
+    bad = client.get("/", HTTP_HOST="elders.example")
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "Deze aanvraag kan niet verwerkt worden" in html and 'class="topbar"' in html
