@@ -50,7 +50,7 @@ class Audit:
     def check(self, name, page, html):
         script = page.add_script_tag(path=str(AXE))
         violations = page.evaluate(
-            """tags => axe.run(document, {runOnly: {type: "tag", values: tags}}).then(result =>
+            """tags => axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]}).then(result =>
                 result.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(" ")).join(", ")})`))""",
             AXE_TAGS,
         )
@@ -222,7 +222,7 @@ class Keyboard:
         plain = Image.open(io.BytesIO(self.page.screenshot(clip=clip))).convert("RGB")
         self.page.keyboard.press("Tab")
         assert self.focused().startswith(name)
-        changed = sum(1 for a, b in zip(focused.getdata(), plain.getdata()) if contrast(a, b) >= 3)
+        changed = sum(1 for a, b in zip(focused.get_flattened_data(), plain.get_flattened_data()) if contrast(a, b) >= 3)
         assert changed >= 2 * 2 * (width + height), f"{name!r}: no visible focus ({changed} pixels change)"
 
     def press(self, key):
