@@ -43,10 +43,10 @@ test-quick: install-test
 
 # The Dutch catalogues: each app's locale/ (cms_extranet's own without its sub-apps) and the
 # host's cms/locale/ for cms/ and templates/. Fill in the new msgstr, then `make messages` again.
-CATALOGUE_APPS := cms_extranet/follow cms_extranet/feedback cms_extranet/access_management search
+CATALOGUE_APPS := cms_extranet/follow cms_extranet/feedback cms_extranet/access_management cms_extranet/sso search
 MAKEMESSAGES = $(abspath $(PY)) $(CURDIR)/manage.py makemessages -l nl_BE --no-obsolete
 messages:
-	cd cms_extranet && $(MAKEMESSAGES) -i follow -i feedback -i access_management
+	cd cms_extranet && $(MAKEMESSAGES) -i follow -i feedback -i access_management -i sso
 	for app in $(CATALOGUE_APPS); do (cd $$app && $(MAKEMESSAGES)) || exit 1; done
 	$(MAKEMESSAGES) -i cms_extranet -i search -i tests -i bench -i es_node -i var -i build -i .venv
 	for po in $$(find cms cms_extranet search -name django.po); do msgfmt --check -o $${po%.po}.mo $$po || exit 1; done

@@ -32,6 +32,22 @@ DEFAULTS = {
     # A mail that cannot be delivered is tried again this often, this many seconds apart.
     "MAIL_ATTEMPTS": 60,
     "MAIL_RETRY_DELAY": 60,
+    # Login through the agency's identity provider (OpenID Connect, cms_extranet.sso): its
+    # issuer URL (discovery at ``<issuer>/.well-known/openid-configuration``), this site's
+    # client. Without an issuer, the site has local accounts only.
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    # The provider's name on the login page ("Inloggen met ...").
+    "OIDC_PROVIDER_NAME": _("your agency login"),
+    # The claims that carry the application rights (a list of codes), the identifier of the
+    # user's branch, and the auditor and MLP training flags.
+    "OIDC_CLAIMS": {
+        "rights": "extranet_rights",
+        "vestiging": "vestiging",
+        "auditor": "auditor",
+        "mlp_training": "mlp_training",
+    },
 }
 
 

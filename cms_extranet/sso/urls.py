@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "extranet_sso"
+urlpatterns = [
+    path("inloggen/extern/", views.LoginView.as_view(), name="login"),
+    path("inloggen/extern/terug/", views.CallbackView.as_view(), name="callback"),
+]
