@@ -38,6 +38,10 @@ DEFAULTS = {
     "OIDC_ISSUER": "",
     "OIDC_CLIENT_ID": "",
     "OIDC_CLIENT_SECRET": "",
+    # A session begun at the provider is checked with it again (silently, in the browser)
+    # after this many seconds: a user the provider no longer knows is logged out, and
+    # changed rights apply.
+    "OIDC_REVALIDATE_SECONDS": 300,
     # The provider's name on the login page ("Inloggen met ...").
     "OIDC_PROVIDER_NAME": _("your agency login"),
     # The claims that carry the application rights (a list of codes), the identifier of the

@@ -139,3 +139,83 @@ def test_a_replayed_callback_logs_nobody_in(new_page, sso_url, scratch_site):
     expect(page.get_by_role("link", name="Inloggen", exact=True)).to_be_visible()
     page.goto(callback)
     expect(page.get_by_role("link", name="Inloggen", exact=True)).to_be_visible()
+
+
+def keycloak_user(keycloak, username):
+    [user] = keycloak.admin("GET", f"/users?username={username}&exact=true")
+    return user
+
+
+def set_rights(keycloak, username, rights):
+    user = keycloak_user(keycloak, username)
+    keycloak.admin("PUT", f"/users/{user['id']}", {**user, "attributes": {**user["attributes"], "extranet_rights": rights}})
+    return user
+
+
+def test_a_right_withdrawn_at_the_provider_with_its_back_channel_logout_ends_the_session_at_once(
+    new_page, sso_url, scratch_site, keycloak
+):
+    [client] = keycloak.admin("GET", f"/clients?clientId={CLIENT_ID}")
+    client["attributes"]["backchannel.logout.url"] = f"{sso_url}/inloggen/extern/afmelden/"
+    keycloak.admin("PUT", f"/clients/{client['id']}", client)
+    page = new_page()
+    page.goto(f"{sso_url}/inloggen/?next={SECURED_URL}")
+    page.get_by_role("link", name="Inloggen met je VDAB-login").click()
+    sign_in_at_keycloak(page, "sso.mlp")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Richtlijnen Mijn Loopbaan voor Partners")
+
+    user = set_rights(keycloak, "sso.mlp", ["mijn-vdab"])
+    try:
+        keycloak.admin("POST", f"/users/{user['id']}/logout")
+        page.reload()
+        expect(page).to_have_url(re.compile(r"/inloggen/\?next="))  # logged out: sent to log in
+        page.get_by_role("link", name="Inloggen met je VDAB-login").click()
+        sign_in_at_keycloak(page, "sso.mlp")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Je hebt geen toegang tot deze pagina")
+        assert account(scratch_site, "sso.mlp")["rights"] == ["mijn-vdab"]
+    finally:
+        set_rights(keycloak, "sso.mlp", ["mijn-vdab", "mlp"])
+
+
+def test_a_forged_or_replayed_back_channel_logout_ends_nothing(sso_url):
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    def post(token):
+        data = urllib.parse.urlencode({"logout_token": token}).encode()
+        try:
+            return urllib.request.urlopen(f"{sso_url}/inloggen/extern/afmelden/", data).status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert post("") == 400
+    assert post("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.") == 400  # unsigned
+
+
+@pytest.fixture(scope="module")
+def revalidating_url(scratch_site, keycloak):
+    env = {
+        "OIDC_ISSUER": keycloak.issuer, "OIDC_CLIENT_ID": CLIENT_ID, "OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        "OIDC_REVALIDATE_SECONDS": "2",
+    }
+    with web_server(scratch_site, env=env) as url:
+        yield url
+
+
+def test_the_session_is_checked_with_the_provider_again_and_changed_rights_apply(
+    new_page, revalidating_url, scratch_site, keycloak
+):
+    page = new_page()
+    page.goto(f"{revalidating_url}/inloggen/?next={SECURED_URL}")
+    page.get_by_role("link", name="Inloggen met je VDAB-login").click()
+    sign_in_at_keycloak(page, "sso.mlp")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Richtlijnen Mijn Loopbaan voor Partners")
+    set_rights(keycloak, "sso.mlp", ["mijn-vdab"])
+    try:
+        page.wait_for_timeout(2500)
+        page.reload()  # silently through the provider, which still knows the user
+        expect(page).to_have_url(revalidating_url + SECURED_URL)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Je hebt geen toegang tot deze pagina")
+    finally:
+        set_rights(keycloak, "sso.mlp", ["mijn-vdab", "mlp"])

@@ -10,6 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import SuspiciousOperation
+from django.test import Client
 
 from cms_extranet.sso.backends import ProviderBackend
 
@@ -60,3 +61,51 @@ def test_a_tampered_or_foreign_signed_token_is_refused(sign):
     assert refused(sign(key=rsa.generate_private_key(public_exponent=65537, key_size=2048)))
     assert refused(sign(key="a shared secret", algorithm="HS256"))
     assert refused(jwt.encode({"iss": ISSUER, "aud": "extranet-site", "sub": "x"}, None, algorithm="none"))
+
+
+@pytest.fixture
+def provider_session(sign, client, django_user_model):
+    """A partner logged in through the provider: their session and its ``sid``."""
+    from cms_extranet.sso.models import IdentityLink, ProviderSession
+
+    user = django_user_model.objects.get(username="mlp.partner")
+    IdentityLink.objects.create(user=user, issuer=ISSUER, subject="f81d4fae")
+    client.force_login(user)
+    ProviderSession.objects.create(session_key=client.session.session_key, user=user, sid="sid-1")
+    return client
+
+
+def logout_token(sign, **claims):
+    claims = {"events": {"http://schemas.openid.net/event/backchannel-logout": {}}, "jti": str(time.time_ns()),
+              "sid": "sid-1", "nonce": None, "exp": None, **claims}
+    return sign(**claims)
+
+
+def logged_in(client):
+    return client.get("/profiel/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_back_channel_logout_of_the_provider_ends_the_session_it_names(sign, provider_session):
+    assert logged_in(provider_session)
+    answer = Client().post("/inloggen/extern/afmelden/", {"logout_token": logout_token(sign)})
+    assert answer.status_code == 200
+    assert not logged_in(provider_session)
+
+
+@pytest.mark.django_db
+def test_a_logout_token_that_is_foreign_forged_not_a_logout_or_replayed_ends_nothing(sign, provider_session):
+    events = {"http://schemas.openid.net/event/backchannel-logout": {}}
+    taken = logout_token(sign, sid="another-sid")
+    assert Client().post("/inloggen/extern/afmelden/", {"logout_token": taken}).status_code == 200
+    for token in (
+        logout_token(sign, iss="https://elders.example/realms/extranet"),
+        logout_token(sign, aud="another-client"),
+        logout_token(sign, key=rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        logout_token(sign, events={"http://example.org/other-event": {}}),
+        logout_token(sign, nonce="n-1"),  # an ID token, not a logout token
+        logout_token(sign, events=events, jti=None),
+        taken,  # used once already
+    ):
+        assert Client().post("/inloggen/extern/afmelden/", {"logout_token": token}).status_code == 400
+    assert logged_in(provider_session)

@@ -52,6 +52,12 @@ class ProviderBackend(OIDCAuthenticationBackend):
         except jwt.InvalidTokenError as error:
             raise SuspiciousOperation(f"ID token refused: {error}") from error
 
+    def store_tokens(self, access_token, id_token):
+        super().store_tokens(access_token, id_token)
+        # The provider's session id, which its back-channel logout names (verified above).
+        sid = jwt.decode(id_token, options={"verify_signature": False}).get("sid", "")
+        self.request.session["oidc_sid"] = sid
+
     def get_userinfo(self, access_token, id_token, payload):
         claims = super().get_userinfo(access_token, id_token, payload)
         if claims.get("sub") != payload["sub"]:  # OpenID Connect Core 5.3.2

@@ -21,3 +21,17 @@ class IdentityLink(models.Model):
 
     def __str__(self):
         return f"{self.subject} ({self.issuer})"
+
+
+class ProviderSession(models.Model):
+    """A session that began with a login at the provider, and the provider's session id
+    (``sid``): what the provider's back-channel logout names."""
+
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    sid = models.CharField(_("session at the provider"), max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("logged in on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session begun at the provider")
+        verbose_name_plural = _("sessions begun at the provider")

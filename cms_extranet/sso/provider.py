@@ -27,6 +27,9 @@ FIXED = {
     "OIDC_AUTHENTICATION_CALLBACK_URL": "extranet_sso:callback",
     "OIDC_CREATE_USER": True,
     "OIDC_TIMEOUT": 10,
+    "OIDC_STATE_SIZE": 32,
+    "OIDC_NONCE_SIZE": 32,
+    "OIDC_EXEMPT_URLS": [],
 }
 
 
@@ -62,6 +65,8 @@ def setting(name, *default):
         return extranet_settings.OIDC_CLIENT_ID
     if name == "OIDC_RP_CLIENT_SECRET":
         return extranet_settings.OIDC_CLIENT_SECRET
+    if name == "OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS":
+        return extranet_settings.OIDC_REVALIDATE_SECONDS
     if name in FIXED:
         return FIXED[name]
     return import_from_settings(name, *default)

@@ -6,4 +6,5 @@ app_name = "extranet_sso"
 urlpatterns = [
     path("inloggen/extern/", views.LoginView.as_view(), name="login"),
     path("inloggen/extern/terug/", views.CallbackView.as_view(), name="callback"),
+    path("inloggen/extern/afmelden/", views.BackchannelLogoutView.as_view(), name="backchannel_logout"),
 ]
