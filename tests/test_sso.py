@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser import web_server
-from .keycloak import CLIENT_ID, CLIENT_SECRET, Keycloak, missing_tools
+from keycloak_node import CLIENT_ID, CLIENT_SECRET, Keycloak, missing_tools
 
 pytestmark = pytest.mark.browser
 

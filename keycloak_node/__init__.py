@@ -1,14 +1,16 @@
-"""Keycloak, the identity provider of the login tests (``cms_extranet.sso``): the
-distribution from Maven Central (``mvn dependency:copy``), unpacked and built once into a
-cache outside the repository, and started per test module from a copy with the realm of
-``tests/keycloak/extranet-realm.json``. It needs Java 21 or newer (KEYCLOAK_JAVA_HOME, or
-a JDK under /usr/lib/jvm)."""
+"""Keycloak, the identity provider of the login tests and of ``make run-sso``
+(``cms_extranet.sso``): the distribution from Maven Central (``mvn dependency:copy``),
+unpacked and built once into a cache outside the repository, and started from a copy with
+the demo realm of ``extranet-realm.json``. It needs Java 21 or newer (KEYCLOAK_JAVA_HOME,
+or a JDK under /usr/lib/jvm)."""
 
 import fcntl
 import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -16,15 +18,19 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .processes import free_port, kill_group
-
 VERSION = "26.5.6"
 ARTIFACT = f"org.keycloak:keycloak-quarkus-dist:{VERSION}:zip"
-REALM_FILE = Path(__file__).parent / "keycloak" / "extranet-realm.json"
+REALM_FILE = Path(__file__).parent / "extranet-realm.json"
 REALM = "extranet"
 CLIENT_ID = "extranet-site"
 CLIENT_SECRET = "extranet-test-secret"
 ADMIN = ("keycloak-admin", "keycloak-admin-test")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def cache_dir():
@@ -87,9 +93,9 @@ def install():
 class Keycloak:
     """A Keycloak server of its own, on free ports, with the test realm imported."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, port=None):
         self.directory = Path(directory)
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.issuer = f"{self.url}/realms/{REALM}"
         self.process = None
@@ -131,8 +137,13 @@ class Keycloak:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self):
-        if self.process is not None:
-            kill_group(self.process)
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
 
     def admin(self, method, path, body=None):
         """Keycloak's admin REST API on the test realm, as its bootstrap administrator."""
