@@ -29,7 +29,9 @@ run: install
 	$(PY) manage.py load_demo_content
 	@echo "Extranet: http://$(HOST)/  (Wagtail-admin: http://$(HOST)/admin/)"
 	@# Ctrl-C stops the web server; then the cluster is stopped, and waited for, before make returns.
-	@$(PY) manage.py qcluster & cluster=$$!; trap 'kill -TERM $$cluster 2>/dev/null; wait $$cluster' EXIT; \
+	@# The cluster has a process group of its own: a signal to make's whole group (Ctrl-C, a
+	@# process manager) would kill its processes one by one and leave its master hanging.
+	@setsid $(PY) manage.py qcluster & cluster=$$!; trap 'kill -TERM $$cluster 2>/dev/null; wait $$cluster' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 # `make run` with the login through a local Keycloak and its demo realm (keycloak_node: fetched
