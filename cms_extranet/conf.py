@@ -42,6 +42,8 @@ DEFAULTS = {
     # after this many seconds: a user the provider no longer knows is logged out, and
     # changed rights apply.
     "OIDC_REVALIDATE_SECONDS": 300,
+    # Which logins the Wagtail admin takes: "local" accounts, the "provider", or "both".
+    "OIDC_ADMIN_LOGINS": "both",
     # The provider's name on the login page ("Inloggen met ...").
     "OIDC_PROVIDER_NAME": _("your agency login"),
     # The claims that carry the application rights (a list of codes), the identifier of the

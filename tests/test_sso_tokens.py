@@ -109,3 +109,38 @@ def test_a_logout_token_that_is_foreign_forged_not_a_logout_or_replayed_ends_not
     ):
         assert Client().post("/inloggen/extern/afmelden/", {"logout_token": token}).status_code == 400
     assert logged_in(provider_session)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accepted", ["local", "provider", "both"])
+def test_the_admin_takes_the_logins_the_setting_names(settings, accepted):
+    from django.contrib.auth import get_user_model
+
+    settings.EXTRANET_OIDC_ISSUER = ISSUER
+    settings.EXTRANET_OIDC_ADMIN_LOGINS = accepted
+    editor = get_user_model().objects.get(username="redacteur")
+    local, federated = Client(), Client()
+    local.force_login(editor, backend="django.contrib.auth.backends.ModelBackend")
+    federated.force_login(editor, backend="cms_extranet.sso.backends.ProviderBackend")
+    session = federated.session
+    session["oidc_id_token_expiration"] = time.time() + 3600  # checked with the provider just now
+    session.save()
+    answers = {name: client.get("/admin/").status_code for name, client in (("local", local), ("provider", federated))}
+    expected = {"local": 200 if accepted != "provider" else 403, "provider": 200 if accepted != "local" else 403}
+    assert answers == expected
+    login_page = Client().get("/admin/login/?next=/admin/pages/")
+    if accepted == "provider":
+        assert login_page["Location"] == "/inloggen/extern/?next=%2Fadmin%2Fpages%2F"
+    else:
+        assert login_page.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_provider_that_cannot_be_reached_leaves_the_session_as_it_is(settings):
+    """The check with the provider (every OIDC_REVALIDATE_SECONDS) is skipped, not an error."""
+    from django.contrib.auth import get_user_model
+
+    settings.EXTRANET_OIDC_ISSUER = "http://127.0.0.1:9/realms/extranet"  # nothing listens
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="mlp.partner"), backend="cms_extranet.sso.backends.ProviderBackend")
+    assert client.get("/profiel/").status_code == 200

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cms_extranet.sso.middleware.ProviderSessionRefresh",
+    "cms_extranet.sso.middleware.AdminLoginsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms_extranet.middleware.PrivateResponseMiddleware",
@@ -146,6 +147,7 @@ EXTRANET_OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
 EXTRANET_OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
 EXTRANET_OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "je VDAB-login")
 EXTRANET_OIDC_REVALIDATE_SECONDS = int(os.environ.get("OIDC_REVALIDATE_SECONDS", "300"))
+EXTRANET_OIDC_ADMIN_LOGINS = os.environ.get("OIDC_ADMIN_LOGINS", "both")
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

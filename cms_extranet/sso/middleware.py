@@ -1,9 +1,23 @@
+import logging
+from urllib.parse import urlencode
+
+import requests
+
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from mozilla_django_oidc.middleware import SessionRefresh
 
+from ..conf import extranet_settings
 from . import provider
+from .backends import ProviderBackend
+
+logger = logging.getLogger(__name__)
 
 
 def _setting(name):
@@ -34,6 +48,44 @@ class ProviderSessionRefresh(SessionRefresh):
         return {reverse("extranet_sso:login"), reverse("extranet_sso:callback"), reverse("extranet_sso:backchannel_logout"), reverse("extranet:logout")}
 
     def process_request(self, request):
-        if provider.configured():
+        if not provider.configured():
+            return None
+        try:
             return super().process_request(request)
-        return None
+        except (requests.RequestException, ImproperlyConfigured):
+            # The provider cannot be asked: the session stays until the next check; its
+            # back-channel logout still ends it once the provider is back.
+            logger.warning("The identity provider cannot be reached to check a session.", exc_info=True)
+            return None
+
+
+class AdminLoginsMiddleware:
+    """Which logins the Wagtail admin accepts (EXTRANET_OIDC_ADMIN_LOGINS): "local" accounts
+    only, the "provider" only, or "both". A session of another kind gets the refusal on the
+    admin's pages; with the provider only, the admin's login page sends to the provider."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        accepted = extranet_settings.OIDC_ADMIN_LOGINS
+        if accepted != "both" and provider.configured() and request.path.startswith(self.admin_path):
+            if request.path == self.admin_login_path and accepted == "provider" and not request.user.is_authenticated:
+                return redirect(f"{reverse('extranet_sso:login')}?{urlencode({'next': request.GET.get('next', self.admin_path)})}")
+            backend = request.session.get(BACKEND_SESSION_KEY, "")
+            through_provider = backend and issubclass(import_string(backend), ProviderBackend)
+            if request.user.is_authenticated and through_provider != (accepted == "provider"):
+                raise PermissionDenied(
+                    _("The admin takes only logins through %(provider)s.") % {"provider": extranet_settings.OIDC_PROVIDER_NAME}
+                    if accepted == "provider"
+                    else _("The admin takes only local accounts: log out, and log in with your local account.")
+                )
+        return self.get_response(request)
+
+    @cached_property
+    def admin_path(self):
+        return reverse("wagtailadmin_home")
+
+    @cached_property
+    def admin_login_path(self):
+        return reverse("wagtailadmin_login")
