@@ -42,6 +42,9 @@ DEFAULTS = {
     # after this many seconds: a user the provider no longer knows is logged out, and
     # changed rights apply.
     "OIDC_REVALIDATE_SECONDS": 300,
+    # The bearer token of the agency's identity management at the SCIM 2.0 endpoint
+    # (``/scim/v2/Users``); without one, there is no endpoint.
+    "SCIM_TOKEN": "",
     # Which logins the Wagtail admin takes: "local" accounts, the "provider", or "both".
     "OIDC_ADMIN_LOGINS": "both",
     # The provider's name on the login page ("Inloggen met ...").
