@@ -144,3 +144,22 @@ def test_a_provider_that_cannot_be_reached_leaves_the_session_as_it_is(settings)
     client = Client()
     client.force_login(get_user_model().objects.get(username="mlp.partner"), backend="cms_extranet.sso.backends.ProviderBackend")
     assert client.get("/profiel/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target, kept", [("/mlp/richtlijnen/", "/mlp/richtlijnen/"), ("https://elders.example/", None), ("//elders.example/", None)])
+def test_the_login_at_the_provider_asks_with_pkce_and_comes_back_only_to_a_local_page(settings, monkeypatch, target, kept):
+    from urllib.parse import parse_qs, urlsplit
+
+    from cms_extranet.sso import provider
+
+    settings.EXTRANET_OIDC_ISSUER = ISSUER
+    settings.EXTRANET_OIDC_CLIENT_ID = "extranet-site"
+    monkeypatch.setattr(provider, "discovery", lambda: {"authorization_endpoint": f"{ISSUER}/protocol/openid-connect/auth"})
+    client = Client()
+    answer = client.get("/inloggen/extern/", {"next": target})
+    query = parse_qs(urlsplit(answer["Location"]).query)
+    assert answer["Location"].startswith(f"{ISSUER}/protocol/openid-connect/auth?")
+    assert query["code_challenge_method"] == ["S256"] and query["client_id"] == ["extranet-site"]
+    assert query["state"][0] in client.session["oidc_states"] and query["nonce"]
+    assert client.session.get("oidc_login_next") == kept
