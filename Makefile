@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install install-test run test test-quick messages bench-search bench-digests bench-office bench-serve
+.PHONY: install install-test run run-sso test test-quick messages bench-search bench-digests bench-office bench-serve
 
 $(VENV)/installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ run: install
 	@setsid $(PY) manage.py qcluster & cluster=$$!; trap 'kill -TERM $$cluster 2>/dev/null; wait $$cluster' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
+# `make run` with the login through a local Keycloak and its demo realm (keycloak_node: fetched
+# from Maven Central and built once into ~/.cache; needs a JDK 21 or newer).
+KEYCLOAK_PORT ?= 8180
+run-sso: install
+	@setsid $(PY) -m keycloak_node --port $(KEYCLOAK_PORT) & keycloak=$$!; \
+	trap 'kill -TERM $$keycloak 2>/dev/null; wait $$keycloak' EXIT INT TERM; \
+	OIDC_ISSUER=http://127.0.0.1:$(KEYCLOAK_PORT)/realms/extranet OIDC_CLIENT_ID=extranet-site \
+	OIDC_CLIENT_SECRET=extranet-test-secret $(MAKE) --no-print-directory run
+
 # pytest-xdist's processes; tests/conftest.py decides what shares a process.
 PYTEST_WORKERS ?= 2
 test: install-test
@@ -45,12 +54,12 @@ test-quick: install-test
 
 # The Dutch catalogues: each app's locale/ (cms_extranet's own without its sub-apps) and the
 # host's cms/locale/ for cms/ and templates/. Fill in the new msgstr, then `make messages` again.
-CATALOGUE_APPS := cms_extranet/follow cms_extranet/feedback cms_extranet/access_management search
+CATALOGUE_APPS := cms_extranet/follow cms_extranet/feedback cms_extranet/access_management cms_extranet/sso search
 MAKEMESSAGES = $(abspath $(PY)) $(CURDIR)/manage.py makemessages -l nl_BE --no-obsolete
 messages:
-	cd cms_extranet && $(MAKEMESSAGES) -i follow -i feedback -i access_management
+	cd cms_extranet && $(MAKEMESSAGES) -i follow -i feedback -i access_management -i sso
 	for app in $(CATALOGUE_APPS); do (cd $$app && $(MAKEMESSAGES)) || exit 1; done
-	$(MAKEMESSAGES) -i cms_extranet -i search -i tests -i bench -i es_node -i var -i build -i .venv
+	$(MAKEMESSAGES) -i cms_extranet -i search -i tests -i bench -i es_node -i keycloak_node -i var -i build -i .venv
 	for po in $$(find cms cms_extranet search -name django.po); do msgfmt --check -o $${po%.po}.mo $$po || exit 1; done
 
 bench-search: install

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v2/search/", include("search.api_urls")),
     re_path(r"^api/v2/.*/$", api_not_found),  # the URLs without their slash redirect
     path("", include("cms_extranet.urls")),
+    path("", include("cms_extranet.sso.urls")),
     path("", include("cms_extranet.follow.urls")),
     path("", include("cms_extranet.access_management.urls")),
     path("", include("cms_extranet.feedback.urls")),

@@ -32,6 +32,31 @@ DEFAULTS = {
     # A mail that cannot be delivered is tried again this often, this many seconds apart.
     "MAIL_ATTEMPTS": 60,
     "MAIL_RETRY_DELAY": 60,
+    # Login through the agency's identity provider (OpenID Connect, cms_extranet.sso): its
+    # issuer URL (discovery at ``<issuer>/.well-known/openid-configuration``), this site's
+    # client. Without an issuer, the site has local accounts only.
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    # A session begun at the provider is checked with it again (silently, in the browser)
+    # after this many seconds: a user the provider no longer knows is logged out, and
+    # changed rights apply.
+    "OIDC_REVALIDATE_SECONDS": 300,
+    # The bearer token of the agency's identity management at the SCIM 2.0 endpoint
+    # (``/scim/v2/Users``); without one, there is no endpoint.
+    "SCIM_TOKEN": "",
+    # Which logins the Wagtail admin takes: "local" accounts, the "provider", or "both".
+    "OIDC_ADMIN_LOGINS": "both",
+    # The provider's name on the login page ("Inloggen met ...").
+    "OIDC_PROVIDER_NAME": _("your agency login"),
+    # The claims that carry the application rights (a list of codes), the identifier of the
+    # user's branch, and the auditor and MLP training flags.
+    "OIDC_CLAIMS": {
+        "rights": "extranet_rights",
+        "vestiging": "vestiging",
+        "auditor": "auditor",
+        "mlp_training": "mlp_training",
+    },
 }
 
 

@@ -125,6 +125,14 @@ class Vestiging(models.Model):
         related_name="vestigingen",
     )
     name = models.CharField(_("name"), max_length=200)
+    identifier = models.CharField(
+        _("identifier"),
+        max_length=50,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The branch's number in the agency's systems, as the identity provider sends it."),
+    )
     uitbetaling_access = models.BooleanField(
         _("has access to the Extranet for Payment Institutions"), default=False
     )

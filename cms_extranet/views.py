@@ -1,5 +1,6 @@
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from .access import effective_restriction, partner_account, readable_pages, user_profiles
-from .conf import agency_text
+from .conf import agency_text, extranet_settings
 from .forms import LoginForm
 from .models import Profile
 
@@ -85,15 +86,39 @@ def enforce(request, restriction, readable):
     return denial_response(request, denial(request, restriction, readable))
 
 
+def provider_login():
+    """Whether the login through the identity provider (cms_extranet.sso) is on."""
+    if not apps.is_installed("cms_extranet.sso"):
+        return False
+    from .sso import provider
+
+    return provider.configured()
+
+
 class LoginView(auth_views.LoginView):
     template_name = "cms_extranet/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
     extra_context = {"title": _("Log in")}
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if provider_login():
+            context["provider_name"] = extranet_settings.OIDC_PROVIDER_NAME
+        return context
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Also at the provider, for a session that began there (RP-initiated logout)."""
+
+    def post(self, request, *args, **kwargs):
+        provider_url = None
+        if request.session.get("oidc_id_token") and provider_login():
+            from .sso import provider
+
+            provider_url = provider.logout_url(request)
+        response = super().post(request, *args, **kwargs)
+        return HttpResponseRedirect(provider_url) if provider_url else response
 
 
 class ProfileView(LoginRequiredMixin, TemplateView):

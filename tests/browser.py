@@ -43,7 +43,7 @@ def chromium():
 
 
 @contextlib.contextmanager
-def web_server(site):
+def web_server(site, env=None):
     """The site's runserver (tests/runserver.py) on a free port; its base URL. DEBUG is off in the test
     settings, so --insecure lets it serve the static files. No cluster runs beside it
     (the scratch site's schedules belong to the cluster tests): the server runs its
@@ -51,7 +51,7 @@ def web_server(site):
     port = free_port()
     process = site.start(
         "--insecure", "--noreload", f"127.0.0.1:{port}", log_name="web", script="tests/runserver.py",
-        env={"EXTRANET_Q_SYNC": "1", "SITE_URL": f"http://127.0.0.1:{port}"},
+        env={"EXTRANET_Q_SYNC": "1", "SITE_URL": f"http://127.0.0.1:{port}", **(env or {})},
     )
     try:
         wait_for_port(port, process)

@@ -214,6 +214,13 @@ ORGANISATIONS = {
     "kaai": ("Bouwbedrijf De Kaai nv", False, False, False, "Oostende", False),
 }
 
+
+
+def vestiging_identifier(key):
+    """The branch's number in the agency's systems, as the identity provider sends it."""
+    return f"VES-{key.upper()}"
+
+
 # username: (first, last, organisation, rights, training, auditor, administrator, granted profiles)
 PARTNERS = {
     "mlp.partner": ("Marie", "Peeters", "antwerpen", ["mijn-vdab", "mlp"], True, False, False, []),

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "cms_extranet.follow",
     "cms_extranet.access_management",
     "cms_extranet.feedback",
+    "cms_extranet.sso",
     "search",
     "wagtail.api.v2",
     "rest_framework",
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cms_extranet.sso.middleware.ProviderSessionRefresh",
+    "cms_extranet.sso.middleware.AdminLoginsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms_extranet.middleware.PrivateResponseMiddleware",
@@ -135,7 +138,17 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "cms_extranet.sso.backends.ProviderBackend",  # only with OIDC_ISSUER set
 ]
+# Login through the agency's identity provider (OpenID Connect), when OIDC_ISSUER is set;
+# without it, local accounts only.
+EXTRANET_OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+EXTRANET_OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+EXTRANET_OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+EXTRANET_OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "je VDAB-login")
+EXTRANET_OIDC_REVALIDATE_SECONDS = int(os.environ.get("OIDC_REVALIDATE_SECONDS", "300"))
+EXTRANET_OIDC_ADMIN_LOGINS = os.environ.get("OIDC_ADMIN_LOGINS", "both")
+EXTRANET_SCIM_TOKEN = os.environ.get("SCIM_TOKEN", "")
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -296,6 +309,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+if EXTRANET_OIDC_ISSUER:
+    # The logout form's answer sends the browser on to the provider's logout.
+    _issuer = urlsplit(EXTRANET_OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")
 if FRONTEND_PREVIEW_URL:
     # The admin's preview panel frames the front end's preview page.
     _frontend = urlsplit(FRONTEND_PREVIEW_URL)

@@ -37,9 +37,12 @@ def display_name(user):
 
 
 def audit(request, action, account=None, vestiging=None, **fields):
+    """An audit record of what ``request``'s user did; without a request (the identity
+    provider's data at a login), of the identity provider."""
+    actor = request.user if request is not None else None
     return AuditRecord.objects.create(
-        actor=request.user,
-        actor_name=display_name(request.user),
+        actor=actor,
+        actor_name=display_name(actor) if actor is not None else str(_("Identity provider")),
         action=action,
         account=account,
         subject=display_name(account.user) if account else "",

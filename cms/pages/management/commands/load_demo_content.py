@@ -179,7 +179,8 @@ class Command(BaseCommand):
                 defaults={"registers_in_mlp": mlp, "is_uitbetalingsinstelling": uitbetaling, "registers_career_cheques": cheques},
             )
             vestigingen[key], _ = Vestiging.objects.get_or_create(
-                organisation=organisation, name=vestiging_name, defaults={"uitbetaling_access": access}
+                organisation=organisation, name=vestiging_name,
+                defaults={"uitbetaling_access": access, "identifier": demo.vestiging_identifier(key)},
             )
 
         def user(username, first, last, **flags):
