@@ -1,14 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_q.models import Failure, Schedule
 from wagtail import hooks
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
-from django_q.models import Failure, Schedule
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import CreateView, EditView
 
 from .access import can_read_document, document_restriction
+from .modeladmin import InspectView
 from .models import (
     ApplicationRight,
     AppLink,
@@ -20,8 +21,8 @@ from .models import (
     UserRight,
     Vestiging,
 )
-from .signals import partner_account_changed
 from .rich_text import ReadableDocumentLinkHandler, ReadablePageLinkHandler
+from .signals import partner_account_changed
 from .views import denial_response, enforce, page_denial
 
 
@@ -78,6 +79,7 @@ class ScheduleAdmin(ModelAdmin):
     menu_order = 270
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
+    inspect_view_class = InspectView
     list_display = ("name", "func", "schedule_type", "cron", "minutes", "next_run")
 
 
@@ -92,6 +94,7 @@ class FailureAdmin(ModelAdmin):
     menu_order = 271
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
+    inspect_view_class = InspectView
     list_display = ("name", "func", "started", "stopped", "attempt_count")
     inspect_view_fields = ("name", "func", "args", "kwargs", "started", "stopped", "result", "attempt_count")
 
@@ -179,6 +182,7 @@ class UserRightAdmin(ModelAdmin):
     menu_icon = "list-ul"
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
+    inspect_view_class = InspectView
     list_display = ("account", "right", "granted_at")
     list_filter = ("right",)
     search_fields = ("account__user__username",)
@@ -189,6 +193,7 @@ class ProfileGrantAdmin(ModelAdmin):
     menu_icon = "success"
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
+    inspect_view_class = InspectView
     list_display = ("account", "profile", "approved_at", "approved_by")
     list_filter = ("profile",)
     search_fields = ("account__user__username",)

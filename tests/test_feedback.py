@@ -306,6 +306,7 @@ def test_an_editor_marks_feedback_handled_and_back(login, submissions):
     feedback = submissions.first()
     html = body(editor.get(f"{ADMIN}inspect/{feedback.pk}/"))
     assert "Publieke pagina: een tikfout." in html and "jan@example.be" in html
+    assert re.search(r"behandeld</dt>\s*<dd>nee</dd>", html, re.IGNORECASE) and "False" not in html
 
     edit = editor.get(f"{ADMIN}edit/{feedback.pk}/")
     assert edit.status_code == 200 and "Publieke pagina: een tikfout." in body(edit)
@@ -315,6 +316,7 @@ def test_an_editor_marks_feedback_handled_and_back(login, submissions):
     assert feedback.handled and feedback.handled_by.username == "redacteur" and feedback.handled_at
     assert feedback.message == "Publieke pagina: een tikfout."
     assert "Behandeld" in body(editor.get(ADMIN, {"handled__exact": "1"}))
+    assert re.search(r"behandeld</dt>\s*<dd>ja</dd>", body(editor.get(f"{ADMIN}inspect/{feedback.pk}/")), re.IGNORECASE)
 
     editor.post(f"{ADMIN}edit/{feedback.pk}/", {})
     feedback.refresh_from_db()

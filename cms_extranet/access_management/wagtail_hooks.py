@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
+from ..modeladmin import InspectView
 from ..wagtail_hooks import ReadOnlyPermissionHelper
 from . import actions
 from .actions import display_name
@@ -63,6 +64,7 @@ class DecisionModelAdmin(ModelAdmin):
 
     button_helper_class = DecisionButtonHelper
     inspect_view_enabled = True
+    inspect_view_class = InspectView
     decision_view_class = None
 
     def decision_view(self, request, instance_pk):
@@ -143,6 +145,7 @@ class AuditRecordAdmin(ModelAdmin):
     menu_icon = "history"
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
+    inspect_view_class = InspectView
     list_display = ("at", "actor_name", "action", "subject", "vestiging", "profile", "reason")
     list_filter = ("action", "at", "vestiging__organisation", "vestiging", "profile")
     search_fields = ("actor_name", "subject", "reason")

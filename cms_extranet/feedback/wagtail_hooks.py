@@ -13,6 +13,7 @@ from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import EditView, IndexView
 
+from ..modeladmin import InspectView
 from .models import Feedback
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -119,6 +120,7 @@ class FeedbackAdmin(ModelAdmin):
     index_view_class = FeedbackIndexView
     edit_view_class = HandleView
     inspect_view_enabled = True
+    inspect_view_class = InspectView
     list_display = ("excerpt", "page_display", "created_at", "status", "sender")
     list_filter = ("handled", "created_at", SectionFilter)
     search_fields = ("message", "name", "email")

@@ -8,6 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
+from ..modeladmin import InspectView
 from ..wagtail_hooks import ReadOnlyPermissionHelper
 from .models import Digest, Follow, PageChange
 from .panels import MINOR_FIELD, NOTE_FIELD, NOTE_MAX_LENGTH
@@ -36,6 +37,7 @@ class FollowViewSet(SnippetViewSet):
     list_filter = ["created_at"]
     search_fields = ["user__username", "user__email"]
     inspect_view_enabled = True
+    inspect_view_class = InspectView
 
 
 class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -58,6 +60,7 @@ class DigestAdmin(ModelAdmin):
     menu_order = 260
     permission_helper_class = ReadOnlyPermissionHelper
     inspect_view_enabled = True
+    inspect_view_class = InspectView
     index_template_name = "extranet_follow/admin/digest_index.html"
     list_display = ("user", "frequency", "period", "status", "reason", "sent_at")
     list_filter = ("status", "frequency", "period")
