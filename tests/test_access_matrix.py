@@ -85,7 +85,7 @@ def test_every_demo_user_reads_exactly_the_pages_of_their_profiles(client, login
 def test_restricted_document_downloads_only_for_uitbetaling(client, login, username):
     if username:
         login(username)
-    document = get_document_model().objects.get(title__startswith="Formulier Gebruiksvoorwaarden")
+    document = get_document_model().objects.get(title__startswith="Betaalkalender uitbetalingsinstellingen")
     response = client.get(document.url)
     assert response.status_code == expected_status(username, "uitbetaling")
     assert "no-store" in response["Cache-Control"]
@@ -93,6 +93,15 @@ def test_restricted_document_downloads_only_for_uitbetaling(client, login, usern
         assert b"".join(response.streaming_content).startswith(b"%PDF")
     elif response.status_code == 302:
         assert response["Location"].startswith("/inloggen/?next=/documents/")
+
+
+@pytest.mark.django_db
+def test_the_blank_terms_form_downloads_for_anyone_who_must_sign_it_before_having_access(client):
+    document = get_document_model().objects.get(title__startswith="Formulier Gebruiksvoorwaarden")
+    html = client.get("/hoe-krijg-je-toegang/extranet-uitbetalingsinstellingen/").content.decode()
+    assert document.url in html
+    response = client.get(document.url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 @pytest.mark.django_db
@@ -132,7 +141,7 @@ def test_public_pages_are_cacheable_for_anonymous_visitors(client):
 def test_link_to_the_restricted_document_shows_only_to_those_who_may_download_it(home, login):
     from cms.pages.models import ContentPage
 
-    document = get_document_model().objects.get(title__startswith="Formulier Gebruiksvoorwaarden")
+    document = get_document_model().objects.get(title__startswith="Betaalkalender uitbetalingsinstellingen")
     page = ContentPage(title="Formulieren", slug="formulieren", restriction="public",
                        body=[("document", {"document": document, "label": "Het formulier"})])
     home.add_child(instance=page)

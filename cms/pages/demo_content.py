@@ -126,7 +126,19 @@ SECURED_SECTIONS[1]["children"].append(
     }
 )
 
-DOCUMENT_TITLE = "Formulier Gebruiksvoorwaarden Extranet Uitbetalingsinstellingen (16 nov 21)"
+# {page slug: (title, file name, profiles that may download it; none: anyone)}
+DOCUMENTS = {
+    "extranet-uitbetalingsinstellingen": (
+        "Formulier Gebruiksvoorwaarden Extranet Uitbetalingsinstellingen (16 nov 21)",
+        "formulier-gebruiksvoorwaarden-uitbetalingsinstellingen.pdf",
+        [],
+    ),
+    "uitbetalingsinstellingen": (
+        "Betaalkalender uitbetalingsinstellingen 2027",
+        "betaalkalender-uitbetalingsinstellingen-2027.pdf",
+        ["uitbetaling"],
+    ),
+}
 
 PUBLIC_PAGES = [
     {

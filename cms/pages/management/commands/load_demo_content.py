@@ -74,10 +74,10 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD", "extranet-demo")
         with transaction.atomic():
             home = self._home()
-            document = self._document()
+            documents = self._documents()
             steps = demo.PUBLIC_PAGES + demo.SECURED_SECTIONS
             for spec in tqdm(steps, desc="Pages", unit="section", disable=None if options["verbosity"] else True):
-                self._page(home, spec, document)
+                self._page(home, spec, documents)
             self._settings(home)
             self._app_links()
             users = self._users(password)
@@ -113,21 +113,27 @@ class Command(BaseCommand):
             old_root.delete()
         return home
 
-    def _document(self):
+    def _documents(self):
+        """{page slug: document}: the blank terms-of-use form, which a prospective administrator
+        downloads before they have any access, on the public page that explains it; a document
+        for the uitbetaling profile only on its secured section."""
         Document = get_document_model()
-        document = Document.objects.filter(title=demo.DOCUMENT_TITLE).first()
-        if document is None:
-            document = Document(title=demo.DOCUMENT_TITLE, collection=Collection.get_first_root_node())
-            document.file.save("formulier-gebruiksvoorwaarden-uitbetalingsinstellingen.pdf", ContentFile(PDF), save=False)
-            document.save()
-            restriction = DocumentRestriction.objects.create(document=document)
-            restriction.profiles.set(Profile.objects.filter(code="uitbetaling"))
-        return document
+        documents = {}
+        for slug, (title, filename, profiles) in demo.DOCUMENTS.items():
+            document = Document.objects.filter(title=title).first()
+            if document is None:
+                document = Document(title=title, collection=Collection.get_first_root_node())
+                document.file.save(filename, ContentFile(PDF), save=False)
+                document.save()
+                restriction = DocumentRestriction.objects.create(document=document, is_public=not profiles)
+                restriction.profiles.set(Profile.objects.filter(code__in=profiles))
+            documents[slug] = document
+        return documents
 
-    def _page(self, parent, spec, document):
+    def _page(self, parent, spec, documents):
         page = parent.get_children().filter(slug=spec["slug"]).first()
         if page is None:
-            attach = document if spec.get("profiles") == ["uitbetaling"] else None
+            attach = documents.get(spec["slug"])
             page = ContentPage(
                 title=spec["title"],
                 slug=spec["slug"],
@@ -139,7 +145,7 @@ class Command(BaseCommand):
             parent.add_child(instance=page)
             page.save_revision().publish()
         for child in spec.get("children", []):
-            self._page(page, child, document)
+            self._page(page, child, documents)
         return page
 
     def _settings(self, home):
