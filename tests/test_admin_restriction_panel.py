@@ -134,3 +134,23 @@ def test_editors_keep_wagtails_scheduled_publishing_beside_the_restriction(login
     html = login("redacteur").get(edit_url(Page.objects.get(url_path="/extranet/disclaimer/"))).content.decode()
     assert 'name="go_live_at"' in html and 'name="expire_at"' in html
     assert 'name="restriction"' in html and "Effectieve toegang" in html
+
+
+@pytest.mark.parametrize("model", ["applink", "documentrestriction"])
+def test_an_editor_lists_adds_and_edits_application_tiles_and_document_restrictions(login, model):
+    from cms_extranet.models import AppLink, DocumentRestriction
+
+    editor = login("redacteur")
+    base = f"/admin/snippets/cms_extranet/{model}/"
+    assert editor.get(base).status_code == 200
+    assert editor.get(f"{base}add/").status_code == 200
+    obj = (AppLink if model == "applink" else DocumentRestriction).objects.first()
+    assert editor.get(f"{base}edit/{obj.pk}/").status_code == 200
+    if model == "applink":
+        response = editor.post(f"{base}edit/{obj.pk}/", {
+            "title": "Mijn VDAB voor partners", "description": obj.description, "url": obj.url,
+            "sort_order": obj.sort_order, "right": obj.right_id or "",
+        })
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert AppLink.objects.get(pk=obj.pk).title == "Mijn VDAB voor partners"
+    assert login("mlp.partner").get(base).status_code == 302  # no admin for partners
