@@ -246,6 +246,14 @@ def decide_url(request):
     return f"/admin/extranet_access/accessrequest/decide/{request.pk}/"
 
 
+def test_access_officers_see_what_waits_for_their_decision_on_the_dashboard(login, pending):
+    html = body(login("toegang.vdab").get("/admin/"))
+    assert "Wacht op je beslissing" in html and "1 aanvraag voor toegang" in html
+    assert decide_url(pending) in html and "Louise Goossens" in html
+    editor = body(login("redacteur").get("/admin/"))
+    assert "Wacht op je beslissing" not in editor and decide_url(pending) not in editor
+
+
 def test_access_officers_list_pending_requests_with_filters(login, pending):
     officer = login("toegang.vdab")
     index = "/admin/extranet_access/accessrequest/"

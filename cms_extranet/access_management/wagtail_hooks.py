@@ -7,6 +7,8 @@ from django.urls import re_path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
@@ -158,3 +160,37 @@ class AccessManagementGroup(ModelAdminGroup):
     menu_icon = "key"
     menu_order = 255
     items = (AccessRequestAdmin, TermsFormAdmin, AuditRecordAdmin)
+
+
+class DecisionsPanel(Component):
+    """The access officer's work on the admin's dashboard: the requests and the terms of use
+    forms that wait for a decision (the oldest first; at most 20 of each)."""
+
+    name = "extranet_decisions"
+    order = 50
+    template_name = "extranet_access/admin/decisions_panel.html"
+
+    def __init__(self, requests, forms):
+        self.requests, self.forms = requests, forms
+
+    def get_context_data(self, parent_context):
+        return {"requests": self.requests, "forms": self.forms}
+
+
+@hooks.register("construct_homepage_panels")
+def add_decisions_panel(request, panels):
+    user = request.user
+    requests = forms = None
+    if user.has_perm("extranet_access.decide_accessrequest"):
+        requests = list(
+            AccessRequest.objects.filter(status=RequestStatus.PENDING)
+            .exclude(requested_by=user)
+            .select_related("account__user", "account__vestiging__organisation", "profile")
+            .order_by("requested_at")[:20]
+        )
+    if user.has_perm("extranet_access.review_termsform"):
+        forms = list(
+            TermsForm.objects.filter(status=FormStatus.PENDING).select_related("account__user").order_by("submitted_at")[:20]
+        )
+    if requests is not None or forms is not None:
+        panels.append(DecisionsPanel(requests, forms))
