@@ -1,3 +1,5 @@
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_q.models import Failure, Schedule
@@ -42,6 +44,11 @@ def enforce_document_restriction(document, request):
 def register_readable_link_types(features):
     features.register_link_type(ReadablePageLinkHandler)
     features.register_link_type(ReadableDocumentLinkHandler)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("cms_extranet/admin.css"))
 
 
 @hooks.register("construct_page_chooser_queryset")

@@ -250,6 +250,7 @@ def test_access_officers_see_what_waits_for_their_decision_on_the_dashboard(logi
     html = body(login("toegang.vdab").get("/admin/"))
     assert "Wacht op je beslissing" in html and "1 aanvraag voor toegang" in html
     assert decide_url(pending) in html and "Louise Goossens" in html
+    assert "/static/cms_extranet/admin.css" in html  # listings wrap between words, not in them
     editor = body(login("redacteur").get("/admin/"))
     assert "Wacht op je beslissing" not in editor and decide_url(pending) not in editor
 
