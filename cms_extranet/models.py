@@ -304,8 +304,8 @@ class RestrictedPageMixin(models.Model):
     )
 
     base_form_class = RestrictedPageForm
-    # Wagtail's own settings (scheduled publishing, comments) stay beside the restriction.
-    settings_panels = [*WagtailPage.settings_panels, RestrictionPanel()]
+    # The restriction first; Wagtail's own settings (scheduled publishing, comments) after it.
+    settings_panels = [RestrictionPanel(), *WagtailPage.settings_panels]
     # The extranet restriction is the one control of who reads a page: no Wagtail
     # "Privacy" beside it (one that exists is still honoured, see access.ViewRestriction).
     private_page_options = []

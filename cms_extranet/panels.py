@@ -3,7 +3,7 @@ from django import forms
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, Panel
 
 
 class RestrictionPanel(MultiFieldPanel):
@@ -23,18 +23,38 @@ class RestrictionPanel(MultiFieldPanel):
     class BoundPanel(MultiFieldPanel.BoundPanel):
         template_name = "cms_extranet/panels/restriction_panel.html"
 
+        @property
+        def media(self):
+            # Shows the profile boxes only while "Secured" is chosen; without it, all stay.
+            return super().media + forms.Media(js=["cms_extranet/restriction_panel.js"])
+
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             page = self.instance if self.instance.pk else None
-            context.update(restriction_summary(page, self.request))
+            context.update(restriction_summary(page, self.request, readers=True))
             return context
 
 
-def restriction_summary(page, request=None, with_source=True):
+class RestrictionSummaryPanel(Panel):
+    """The page's effective restriction, where editors look first (the content tab); it is
+    changed in the Access panel of the settings tab."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "cms_extranet/panels/restriction_summary.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            page = self.instance if self.instance.pk else None
+            context.update(restriction_summary(page, self.request, readers=True))
+            return context
+
+
+def restriction_summary(page, request=None, with_source=True, readers=False):
     """What editors are told of a page's restriction, everywhere the admin shows it: the
     effective restriction as it is published, its profiles, whether a Wagtail privacy
-    setting applies too and (``with_source``, a query) the page it comes from. A page not
-    yet created (``page`` None) takes its parent's, from the admin's create URL."""
+    setting applies too, (``with_source``, a query) the page it comes from and (``readers``,
+    a query per request) how many users may read it now. A page not yet created (``page``
+    None) takes its parent's, from the admin's create URL."""
     from .access import RestrictionTree, effective_restriction
 
     Page = swapper.load_model("wagtailcore", "Page")
@@ -59,6 +79,15 @@ def restriction_summary(page, request=None, with_source=True):
         "title": title,
         "wagtail_privacy": wagtail_privacy,
     }
+    if readers and not summary["is_public"]:
+        from .access import holders_count
+
+        counted = getattr(request, "_extranet_readers", {})
+        if effective.profiles not in counted:
+            counted[effective.profiles] = holders_count(effective.profiles)
+            if request is not None:
+                request._extranet_readers = counted
+        summary["readers"] = counted[effective.profiles]
     if with_source:
         source_page = effective.source_page_id and Page.objects.filter(pk=effective.source_page_id).first()
         summary["source_page"] = source_page

@@ -154,3 +154,18 @@ def test_an_editor_lists_adds_and_edits_application_tiles_and_document_restricti
         assert response.status_code == 302, response.content.decode()[:2000]
         assert AppLink.objects.get(pk=obj.pk).title == "Mijn VDAB voor partners"
     assert login("mlp.partner").get(base).status_code == 302  # no admin for partners
+
+
+def test_editors_see_the_access_on_the_first_tab_and_how_many_may_read_the_page(login, django_assert_num_queries):
+    from cms_extranet.access import holders_count
+
+    with django_assert_num_queries(1):
+        readers = holders_count({"mlp"})
+    assert readers == 2  # mlp.partner and multi.partner; not mlp.zonderopleiding without the training
+    html = login("redacteur").get(edit_url(Page.objects.get(url_path="/extranet/mlp/richtlijnen/"))).content.decode()
+    first_tab = html.split('id="tab-inhoud"', 1)[1].split('id="tab-eigenschappen"', 1)[0]
+    assert "beveiligd, enkel voor Extranet-MLP" in first_tab
+    assert "2 gebruikers mogen deze pagina nu lezen." in first_tab
+    assert "restriction_panel.js" in html
+    public = login("redacteur").get(edit_url(Page.objects.get(url_path="/extranet/disclaimer/"))).content.decode()
+    assert "mogen deze pagina nu lezen" not in public

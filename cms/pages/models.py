@@ -13,6 +13,7 @@ from wagtail_headless_preview.settings import headless_preview_settings
 from cms_extranet.access import readable_pages
 from cms_extranet.follow.panels import ChangeNotePanel
 from cms_extranet.models import RestrictedPageMixin
+from cms_extranet.panels import RestrictionSummaryPanel
 
 
 class DocumentLinkBlock(blocks.StructBlock):
@@ -45,7 +46,7 @@ class BasePage(FrontEndPreviewMixin, RestrictedPageMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyBlock(), verbose_name=_("content"), blank=True)
 
-    content_panels = Page.content_panels + [
+    content_panels = [RestrictionSummaryPanel(), *Page.content_panels] + [
         FieldPanel("intro"),
         FieldPanel("body"),
         ChangeNotePanel(),
