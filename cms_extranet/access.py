@@ -7,6 +7,7 @@ import functools
 from dataclasses import dataclass
 
 import swapper
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, F, IntegerField, Q
 from django.db.models.functions import Cast, Left
@@ -22,6 +23,23 @@ from .models import (
 )
 
 _CACHE_ATTR = "_extranet_access"
+
+
+class StandIn(AnonymousUser):
+    """A visitor who holds exactly the given profiles, for showing editors what such a
+    partner gets ("Bekijk als"): the trunk answers for it as for a partner, but it is never
+    saved, never logged in and has no account."""
+
+    def __init__(self, profiles):
+        self.__dict__[_CACHE_ATTR] = {"profiles": frozenset(profiles), "account": None}
+
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_anonymous(self):
+        return False
 
 
 def partner_account(user):

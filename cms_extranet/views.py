@@ -1,15 +1,34 @@
+import copy
 from dataclasses import dataclass, field
+from importlib import import_module
 
+import swapper
+from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseRedirect, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import TemplateView
 
-from .access import effective_restriction, partner_account, readable_pages, user_profiles
+from .access import (
+    StandIn,
+    effective_restriction,
+    partner_account,
+    readable_pages,
+    user_profiles,
+)
 from .conf import agency_text, extranet_settings
 from .forms import LoginForm
 from .models import Profile
@@ -152,3 +171,81 @@ def locked_out(request, credentials, *args, **kwargs):
     return TemplateResponse(
         request, "cms_extranet/login.html", {"form": form, "title": _("Log in")}, status=429
     ).render()
+
+
+def preview_request(request, user):
+    """A copy of the editor's request for showing what ``user`` (a StandIn, or an
+    anonymous visitor) would get: its own unsaved session and no messages, so that rendering
+    for it reads and writes nothing of the editor's."""
+    preview = copy.copy(request)
+    preview.user = user
+    preview.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    preview._messages = []
+    return preview
+
+
+class PreviewAsForm(forms.Form):
+    visitor = forms.ChoiceField(
+        label=_("Show the page to"),
+        choices=[("profiles", _("A partner with these profiles")), ("anonymous", _("A visitor who is not logged in"))],
+        initial="profiles",
+        widget=forms.RadioSelect,
+    )
+    profiles = forms.ModelMultipleChoiceField(
+        Profile.objects.all(), to_field_name="code", required=False, label=_("Profiles"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    q = forms.CharField(label=_("And search the site for"), required=False, max_length=200)
+
+    def stand_in(self):
+        if self.cleaned_data["visitor"] == "anonymous":
+            return AnonymousUser()
+        return StandIn(profile.code for profile in self.cleaned_data["profiles"])
+
+
+class PreviewAsMixin:
+    """"Bekijk als": only for admin users who may edit the page (Wagtail's permissions)."""
+
+    def dispatch(self, request, page_id, *args, **kwargs):
+        Page = swapper.load_model("wagtailcore", "Page")
+        self.page = get_object_or_404(Page, pk=page_id, depth__gt=1).specific
+        if not self.page.permissions_for_user(request.user).can_edit():
+            raise PermissionDenied
+        self.form = PreviewAsForm(request.GET or None)
+        self.visitor = self.form.stand_in() if self.form.is_valid() else None
+        response = super().dispatch(request, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class PreviewAsView(PreviewAsMixin, TemplateView):
+    """The page as a partner with chosen profiles, or an anonymous visitor, would get it,
+    and the site's search for a word as they would see it. It uses the trunk with those
+    profiles; the editor stays logged in as themselves."""
+
+    template_name = "cms_extranet/admin/preview_as.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(page=self.page, form=self.form, **kwargs)
+        if self.visitor is not None:
+            context["frame_url"] = f"{reverse('extranet_preview_as_frame', args=[self.page.pk])}?{self.request.GET.urlencode()}"
+            if self.form.cleaned_data["q"] and apps.is_installed("search"):
+                from search.views import search
+
+                query, found, results = search(preview_request(self.request, self.visitor), self.form.cleaned_data["q"])
+                context.update(search_query=query, search_results=results, search_count=found.paginator.count if found else 0)
+        return context
+
+
+@method_decorator(xframe_options_sameorigin, name="dispatch")
+class PreviewAsFrameView(PreviewAsMixin, View):
+    """What the visitor gets for the page: the page, the 403 page, or word of the login."""
+
+    def get(self, request):
+        if self.visitor is None:
+            raise Http404
+        preview = preview_request(request, self.visitor)
+        reason = page_denial(preview, self.page)
+        if reason is not None and reason.login_required:
+            return TemplateResponse(preview, "cms_extranet/admin/preview_login.html", {"page": self.page})
+        return denial_response(preview, reason) or self.page.serve(preview)

@@ -1,9 +1,11 @@
 from django.templatetags.static import static
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_q.models import Failure, Schedule
 from wagtail import hooks
+from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail_modeladmin.helpers import PermissionHelper
@@ -25,7 +27,13 @@ from .models import (
 )
 from .rich_text import ReadableDocumentLinkHandler, ReadablePageLinkHandler
 from .signals import partner_account_changed
-from .views import denial_response, enforce, page_denial
+from .views import (
+    PreviewAsFrameView,
+    PreviewAsView,
+    denial_response,
+    enforce,
+    page_denial,
+)
 
 
 @hooks.register("before_serve_page")
@@ -220,3 +228,31 @@ class ExtranetAdminGroup(ModelAdminGroup):
         UserRightAdmin,
         ProfileGrantAdmin,
     )
+
+
+@hooks.register("register_admin_urls")
+def preview_as_urls():
+    return [
+        path("extranet/bekijk-als/<int:page_id>/", PreviewAsView.as_view(), name="extranet_preview_as"),
+        path("extranet/bekijk-als/<int:page_id>/pagina/", PreviewAsFrameView.as_view(), name="extranet_preview_as_frame"),
+    ]
+
+
+class PreviewAsButton(PageMenuItem):
+    label = _("View as")
+    icon_name = "view"
+    url_name = "extranet_preview_as"
+    priority = 45
+
+    def is_shown(self, user):
+        return self.page.depth > 1 and self.page.permissions_for_user(user).can_edit()
+
+
+@hooks.register("register_page_header_buttons")
+def preview_as_header_button(page, user, view_name, next_url=None):
+    yield PreviewAsButton(page=page)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def preview_as_listing_button(page, user, next_url=None):
+    yield PreviewAsButton(page=page)

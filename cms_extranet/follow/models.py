@@ -12,7 +12,7 @@ def can_follow(user):
     """SPEC §9: following, and its digests, are for users who hold at least one profile."""
     from ..access import user_profiles
 
-    return bool(user_profiles(user))
+    return bool(getattr(user, "pk", None)) and bool(user_profiles(user))  # not a stand-in
 
 
 def is_following(user, page):
