@@ -163,3 +163,19 @@ def test_the_login_at_the_provider_asks_with_pkce_and_comes_back_only_to_a_local
     assert query["code_challenge_method"] == ["S256"] and query["client_id"] == ["extranet-site"]
     assert query["state"][0] in client.session["oidc_states"] and query["nonce"]
     assert client.session.get("oidc_login_next") == kept
+
+
+@pytest.mark.django_db
+def test_the_claims_replace_the_rights_but_leave_the_profiles_granted_in_toegangsbeheer():
+    from django.contrib.auth import get_user_model
+
+    from cms_extranet.access import user_profiles
+    from cms_extranet.sso.claims import apply_claims
+
+    User = get_user_model()
+    user = User.objects.get(username="uitbetaling.medewerker")  # granted uitbetaling, no right gives it
+    assert user_profiles(User.objects.get(pk=user.pk)) == {"uitbetaling"}
+    apply_claims(user, {"extranet_rights": ["mijn-vdab", "das"], "vestiging": "VES-HULPKAS", "auditor": "false"})
+    fresh = User.objects.get(pk=user.pk)
+    assert sorted(fresh.partner_account.rights.values_list("code", flat=True)) == ["das", "mijn-vdab"]
+    assert user_profiles(fresh) == {"uitbetaling", "das"}
