@@ -59,7 +59,7 @@ def test_a_tampered_or_foreign_signed_token_is_refused(sign):
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
     assert refused(f"{header}.{forged}.{signature}")
     assert refused(sign(key=rsa.generate_private_key(public_exponent=65537, key_size=2048)))
-    assert refused(sign(key="a shared secret", algorithm="HS256"))
+    assert refused(sign(key="a shared secret, long enough for HS256", algorithm="HS256"))
     assert refused(jwt.encode({"iss": ISSUER, "aud": "extranet-site", "sub": "x"}, None, algorithm="none"))
 
 
