@@ -10,23 +10,19 @@ from .claims import apply_claims
 from .models import IdentityLink
 
 
-def _setting(name):
-    return property(lambda self: self.get_settings(name))
-
-
 class ProviderBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's code flow, which also checks the ID token's issuer and audience
     (it checks only the signature and nonce), links a user by the provider's subject
     identifier, else once by a verified e-mail address, and applies the rights claims."""
 
     get_settings = staticmethod(provider.setting)
-    OIDC_OP_TOKEN_ENDPOINT = _setting("OIDC_OP_TOKEN_ENDPOINT")
-    OIDC_OP_USER_ENDPOINT = _setting("OIDC_OP_USER_ENDPOINT")
-    OIDC_OP_JWKS_ENDPOINT = _setting("OIDC_OP_JWKS_ENDPOINT")
-    OIDC_RP_CLIENT_ID = _setting("OIDC_RP_CLIENT_ID")
-    OIDC_RP_CLIENT_SECRET = _setting("OIDC_RP_CLIENT_SECRET")
-    OIDC_RP_SIGN_ALGO = _setting("OIDC_RP_SIGN_ALGO")
-    OIDC_RP_IDP_SIGN_KEY = _setting("OIDC_RP_IDP_SIGN_KEY")
+    OIDC_OP_TOKEN_ENDPOINT = provider.setting_property("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = provider.setting_property("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = provider.setting_property("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_CLIENT_ID = provider.setting_property("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = provider.setting_property("OIDC_RP_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = provider.setting_property("OIDC_RP_SIGN_ALGO")
+    OIDC_RP_IDP_SIGN_KEY = provider.setting_property("OIDC_RP_IDP_SIGN_KEY")
 
     def __init__(self, *args, **kwargs):
         # Django makes every backend for every login, also a local one: the provider is

@@ -20,10 +20,6 @@ from .backends import ProviderBackend
 logger = logging.getLogger(__name__)
 
 
-def _setting(name):
-    return property(lambda self: self.get_settings(name))
-
-
 class ProviderSessionRefresh(SessionRefresh):
     """Checks a session that began at the provider with it again every
     EXTRANET_OIDC_REVALIDATE_SECONDS (a silent ``prompt=none`` login in the browser):
@@ -31,14 +27,14 @@ class ProviderSessionRefresh(SessionRefresh):
     are left alone."""
 
     get_settings = staticmethod(provider.setting)
-    OIDC_EXEMPT_URLS = _setting("OIDC_EXEMPT_URLS")
-    OIDC_OP_AUTHORIZATION_ENDPOINT = _setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
-    OIDC_RP_CLIENT_ID = _setting("OIDC_RP_CLIENT_ID")
-    OIDC_STATE_SIZE = _setting("OIDC_STATE_SIZE")
-    OIDC_AUTHENTICATION_CALLBACK_URL = _setting("OIDC_AUTHENTICATION_CALLBACK_URL")
-    OIDC_RP_SCOPES = _setting("OIDC_RP_SCOPES")
-    OIDC_USE_NONCE = _setting("OIDC_USE_NONCE")
-    OIDC_NONCE_SIZE = _setting("OIDC_NONCE_SIZE")
+    OIDC_EXEMPT_URLS = provider.setting_property("OIDC_EXEMPT_URLS")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = provider.setting_property("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_RP_CLIENT_ID = provider.setting_property("OIDC_RP_CLIENT_ID")
+    OIDC_STATE_SIZE = provider.setting_property("OIDC_STATE_SIZE")
+    OIDC_AUTHENTICATION_CALLBACK_URL = provider.setting_property("OIDC_AUTHENTICATION_CALLBACK_URL")
+    OIDC_RP_SCOPES = provider.setting_property("OIDC_RP_SCOPES")
+    OIDC_USE_NONCE = provider.setting_property("OIDC_USE_NONCE")
+    OIDC_NONCE_SIZE = provider.setting_property("OIDC_NONCE_SIZE")
 
     def __init__(self, get_response):
         MiddlewareMixin.__init__(self, get_response)  # the provider is asked only when needed

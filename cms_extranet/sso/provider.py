@@ -82,3 +82,9 @@ def logout_url(request):
     if request.session.get("oidc_id_token"):
         params["id_token_hint"] = request.session["oidc_id_token"]
     return f"{end_session}?{urlencode(params)}"
+
+
+def setting_property(name):
+    """A class attribute of mozilla-django-oidc's views, backend and middleware that is
+    read when used, not when the class is made: the provider is asked only when needed."""
+    return property(lambda self: self.get_settings(name))
