@@ -110,6 +110,8 @@ class Keycloak:
         env = {
             **os.environ,
             "JAVA_HOME": java_home(),
+            # On Java 24 and later Keycloak's worker threads need this, or they die at start.
+            "JAVA_OPTS_APPEND": "--add-opens=java.base/java.lang=ALL-UNNAMED",
             "KC_BOOTSTRAP_ADMIN_USERNAME": ADMIN[0],
             "KC_BOOTSTRAP_ADMIN_PASSWORD": ADMIN[1],
         }
