@@ -1,6 +1,9 @@
 """Editors see and set a page's restriction in the Wagtail page editor."""
 
+import json
+
 import pytest
+from bs4 import BeautifulSoup
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
@@ -166,6 +169,18 @@ def test_editors_see_the_access_on_the_first_tab_and_how_many_may_read_the_page(
     first_tab = html.split('id="tab-inhoud"', 1)[1].split('id="tab-eigenschappen"', 1)[0]
     assert "beveiligd, enkel voor Extranet-MLP" in first_tab
     assert "2 gebruikers mogen deze pagina nu lezen." in first_tab
-    assert "restriction_panel.js" in html
     public = login("redacteur").get(edit_url(Page.objects.get(url_path="/extranet/disclaimer/"))).content.decode()
     assert "mogen deze pagina nu lezen" not in public
+
+
+def test_the_profile_boxes_show_only_while_secured_is_chosen_and_stay_without_javascript(login):
+    page = Page.objects.get(url_path="/extranet/mlp/richtlijnen/")  # inherits
+    soup = BeautifulSoup(login("redacteur").get(edit_url(page)).content, "html.parser")
+    rules = soup.select_one('[data-controller="w-rules"]')  # Wagtail's own, as in its privacy dialog
+    assert rules["data-action"] == "change->w-rules#resolve"
+    assert {radio["value"] for radio in rules.select("input[name=restriction]")} == {"inherit", "public", "profiles"}
+    shown = rules.select_one('[data-w-rules-target="show"]')
+    assert json.loads(shown["data-w-rules"]) == {"restriction": ["profiles"]}
+    assert "Profielen" in shown.get_text() and len(shown.select("input[name=restriction_profiles]")) == 6
+    assert not shown.has_attr("hidden")  # the script hides them; without it they stay usable
+    assert not rules.select_one('[data-w-rules-target="show"] input[name=restriction]')
