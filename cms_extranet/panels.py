@@ -14,7 +14,13 @@ class RestrictionPanel(MultiFieldPanel):
             "children",
             [
                 FieldPanel("restriction", widget=forms.RadioSelect),
-                FieldPanel("restriction_profiles", widget=forms.CheckboxSelectMultiple),
+                # Shown only while "Secured" is chosen, by Wagtail's own w-rules controller (as
+                # in its privacy dialog); without JavaScript it stays, and counts only for "Secured".
+                FieldPanel(
+                    "restriction_profiles",
+                    widget=forms.CheckboxSelectMultiple,
+                    attrs={"data-w-rules-target": "show", "data-w-rules": '{"restriction": ["profiles"]}'},
+                ),
             ],
         )
         kwargs.setdefault("heading", _("Access"))
@@ -22,11 +28,6 @@ class RestrictionPanel(MultiFieldPanel):
 
     class BoundPanel(MultiFieldPanel.BoundPanel):
         template_name = "cms_extranet/panels/restriction_panel.html"
-
-        @property
-        def media(self):
-            # Shows the profile boxes only while "Secured" is chosen; without it, all stay.
-            return super().media + forms.Media(js=["cms_extranet/restriction_panel.js"])
 
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)

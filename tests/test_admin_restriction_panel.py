@@ -1,6 +1,9 @@
 """Editors see and set a page's restriction in the Wagtail page editor."""
 
+import json
+
 import pytest
+from bs4 import BeautifulSoup
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
@@ -136,24 +139,59 @@ def test_editors_keep_wagtails_scheduled_publishing_beside_the_restriction(login
     assert 'name="restriction"' in html and "Effectieve toegang" in html
 
 
-@pytest.mark.parametrize("model", ["applink", "documentrestriction"])
-def test_an_editor_lists_adds_and_edits_application_tiles_and_document_restrictions(login, model):
-    from cms_extranet.models import AppLink, DocumentRestriction
+@pytest.fixture(params=["Editors", "Moderators"])
+def group_editor(request, django_user_model):
+    """A client for a user in only one of Wagtail's own editor groups."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
 
-    editor = login("redacteur")
-    base = f"/admin/snippets/cms_extranet/{model}/"
-    assert editor.get(base).status_code == 200
-    assert editor.get(f"{base}add/").status_code == 200
-    obj = (AppLink if model == "applink" else DocumentRestriction).objects.first()
-    assert editor.get(f"{base}edit/{obj.pk}/").status_code == 200
-    if model == "applink":
-        response = editor.post(f"{base}edit/{obj.pk}/", {
-            "title": "Mijn VDAB voor partners", "description": obj.description, "url": obj.url,
-            "sort_order": obj.sort_order, "right": obj.right_id or "",
-        })
-        assert response.status_code == 302, response.content.decode()[:2000]
-        assert AppLink.objects.get(pk=obj.pk).title == "Mijn VDAB voor partners"
-    assert login("mlp.partner").get(base).status_code == 302  # no admin for partners
+    user = django_user_model.objects.create_user(f"in-{request.param.lower()}")
+    user.groups.add(Group.objects.get(name=request.param))
+    editor = Client()
+    editor.force_login(user)
+    return editor
+
+
+def test_editors_list_add_edit_and_delete_application_tiles(group_editor, login):
+    from cms_extranet.models import AppLink
+
+    base = "/admin/snippets/cms_extranet/applink/"
+    assert "Mijn Loopbaan voor Partners" in group_editor.get(base).content.decode()
+    tile = {"title": "Werkplekleren", "description": "", "url": "https://wpl.example/", "sort_order": 5, "right": ""}
+    assert group_editor.post(f"{base}add/", tile).status_code == 302
+    added = AppLink.objects.get(title="Werkplekleren")
+    assert group_editor.post(f"{base}edit/{added.pk}/", {**tile, "title": "Werkplekleren (WPL)"}).status_code == 302
+    assert '<span class="tile__title">Werkplekleren (WPL)</span>' in login("werkgever").get("/").content.decode()
+    assert group_editor.post(f"{base}delete/{added.pk}/").status_code == 302
+    assert "Werkplekleren" not in login("werkgever").get("/").content.decode()
+
+
+def test_editors_restrict_a_document_and_change_its_restriction(group_editor, login, client):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from cms_extranet.models import DocumentRestriction
+
+    document = get_document_model().objects.create(
+        title="Nota DAS-audit", file=ContentFile(b"%PDF-1.4 nota", name="nota-das-audit.pdf")
+    )
+    base = "/admin/snippets/cms_extranet/documentrestriction/"
+    assert "Formulier Gebruiksvoorwaarden" in group_editor.get(base).content.decode()
+    das = Profile.objects.get(code="das").pk
+    assert group_editor.post(f"{base}add/", {"document": document.pk, "profiles": [das]}).status_code == 302
+    assert login("das.partner").get(document.url).status_code == 200
+    assert login("mlp.partner").get(document.url).status_code == 403
+    restriction = DocumentRestriction.objects.get(document=document)
+    edit = group_editor.post(f"{base}edit/{restriction.pk}/", {"document": document.pk, "is_public": "on"})
+    assert edit.status_code == 302
+    client.logout()
+    assert client.get(document.url).status_code == 200
+
+
+@pytest.mark.parametrize("model", ["applink", "documentrestriction"])
+def test_partners_never_reach_the_tiles_or_document_restrictions(login, model):
+    response = login("mlp.partner").get(f"/admin/snippets/cms_extranet/{model}/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
 def test_editors_see_the_access_on_the_first_tab_and_how_many_may_read_the_page(login, django_assert_num_queries):
@@ -166,6 +204,18 @@ def test_editors_see_the_access_on_the_first_tab_and_how_many_may_read_the_page(
     first_tab = html.split('id="tab-inhoud"', 1)[1].split('id="tab-eigenschappen"', 1)[0]
     assert "beveiligd, enkel voor Extranet-MLP" in first_tab
     assert "2 gebruikers mogen deze pagina nu lezen." in first_tab
-    assert "restriction_panel.js" in html
     public = login("redacteur").get(edit_url(Page.objects.get(url_path="/extranet/disclaimer/"))).content.decode()
     assert "mogen deze pagina nu lezen" not in public
+
+
+def test_the_profile_boxes_show_only_while_secured_is_chosen_and_stay_without_javascript(login):
+    page = Page.objects.get(url_path="/extranet/mlp/richtlijnen/")  # inherits
+    soup = BeautifulSoup(login("redacteur").get(edit_url(page)).content, "html.parser")
+    rules = soup.select_one('[data-controller="w-rules"]')  # Wagtail's own, as in its privacy dialog
+    assert rules["data-action"] == "change->w-rules#resolve"
+    assert {radio["value"] for radio in rules.select("input[name=restriction]")} == {"inherit", "public", "profiles"}
+    shown = rules.select_one('[data-w-rules-target="show"]')
+    assert json.loads(shown["data-w-rules"]) == {"restriction": ["profiles"]}
+    assert "Profielen" in shown.get_text() and len(shown.select("input[name=restriction_profiles]")) == 6
+    assert not shown.has_attr("hidden")  # the script hides them; without it they stay usable
+    assert not rules.select_one('[data-w-rules-target="show"] input[name=restriction]')

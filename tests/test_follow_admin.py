@@ -124,3 +124,10 @@ def test_the_digest_schedules_are_visible_in_the_admin(admin_client):
     html = admin_client.get("/admin/django_q/schedule/").content.decode()
     for name in ("Digests dagelijks", "Digests wekelijks", "Digests versturen", "0 7 * * 1"):
         assert name in html
+
+
+def test_editors_inspect_who_follows_a_page(login):
+    follow = Follow.objects.select_related("user", "page").first()
+    response = login("redacteur").get(f"/admin/snippets/extranet_follow/follow/inspect/{follow.pk}/")
+    assert response.status_code == 200
+    assert follow.page.title in response.content.decode()

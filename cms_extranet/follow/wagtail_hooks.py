@@ -37,7 +37,6 @@ class FollowViewSet(SnippetViewSet):
     list_filter = ["created_at"]
     search_fields = ["user__username", "user__email"]
     inspect_view_enabled = True
-    inspect_view_class = InspectView
 
 
 class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
