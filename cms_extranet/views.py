@@ -6,13 +6,13 @@ import swapper
 from django import forms
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -20,6 +20,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.defaults import page_not_found
 from django.views.generic import TemplateView
 
 from .access import (
@@ -174,20 +175,29 @@ def locked_out(request, credentials, *args, **kwargs):
 
 
 def preview_request(request, user):
-    """A copy of the editor's request for showing what ``user`` (a StandIn, or an
+    """A copy of the editor's request for showing what ``user`` (a StandIn, a partner, or an
     anonymous visitor) would get: its own unsaved session and no messages, so that rendering
     for it reads and writes nothing of the editor's."""
     preview = copy.copy(request)
     preview.user = user
+    preview.auser = lambda: _awaitable(user)
     preview.session = import_module(settings.SESSION_ENGINE).SessionStore()
     preview._messages = []
     return preview
 
 
+async def _awaitable(value):
+    return value
+
+
 class PreviewAsForm(forms.Form):
     visitor = forms.ChoiceField(
         label=_("Show the page to"),
-        choices=[("profiles", _("A partner with these profiles")), ("anonymous", _("A visitor who is not logged in"))],
+        choices=[
+            ("profiles", _("A partner with these profiles")),
+            ("partner", _("An existing partner")),
+            ("anonymous", _("A visitor who is not logged in")),
+        ],
         initial="profiles",
         widget=forms.RadioSelect,
     )
@@ -195,57 +205,110 @@ class PreviewAsForm(forms.Form):
         Profile.objects.all(), to_field_name="code", required=False, label=_("Profiles"),
         widget=forms.CheckboxSelectMultiple,
     )
+    # Partners only: an agency account would show what staff may read, not a partner.
+    partner = forms.ModelChoiceField(
+        get_user_model().objects.filter(
+            is_active=True, is_staff=False, is_superuser=False, partner_account__isnull=False
+        ),
+        to_field_name="username", required=False, label=_("Username of the partner"),
+        widget=forms.TextInput,
+        error_messages={"invalid_choice": _("No active partner has this username.")},
+    )
     q = forms.CharField(label=_("And search the site for"), required=False, max_length=200)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("visitor") == "partner" and not data.get("partner") and "partner" not in self.errors:
+            self.add_error("partner", _("Enter the username of a partner."))
+        return data
+
     def stand_in(self):
-        if self.cleaned_data["visitor"] == "anonymous":
+        """The visitor to show: never logged in, never saved."""
+        visitor = self.cleaned_data["visitor"]
+        if visitor == "anonymous":
             return AnonymousUser()
+        if visitor == "partner":
+            return self.cleaned_data["partner"]
         return StandIn(profile.code for profile in self.cleaned_data["profiles"])
 
 
 class PreviewAsMixin:
-    """"Bekijk als": only for admin users who may edit the page (Wagtail's permissions)."""
+    """"Bekijk als": only for admin users who may edit the page (Wagtail's permissions). A
+    page that is not there is refused alike, so that a refusal tells nothing of pages."""
 
     def dispatch(self, request, page_id, *args, **kwargs):
         Page = swapper.load_model("wagtailcore", "Page")
-        self.page = get_object_or_404(Page, pk=page_id, depth__gt=1).specific
-        if not self.page.permissions_for_user(request.user).can_edit():
+        page = Page.objects.filter(pk=page_id, depth__gt=1).first()
+        if page is None or not page.permissions_for_user(request.user).can_edit():
             raise PermissionDenied
+        self.page = page.specific
         self.form = PreviewAsForm(request.GET or None)
         self.visitor = self.form.stand_in() if self.form.is_valid() else None
         response = super().dispatch(request, *args, **kwargs)
         patch_cache_control(response, private=True, no_store=True)
         return response
 
+    def visit(self):
+        """The visitor's request, and the Denial they get for the page (None: they read it)."""
+        preview = preview_request(self.request, self.visitor)
+        return preview, page_denial(preview, self.page)
+
+
+PREVIEW_OUTCOMES = {
+    "page": _("This visitor gets the page."),
+    "login": _("This visitor is sent to the login page: the page is secured."),
+    "refused": _("This visitor is refused (403): none of their profiles gives access to this page."),
+    "not_live": _("This page is not published: every visitor gets ‘page not found’ (404)."),
+}
+
 
 class PreviewAsView(PreviewAsMixin, TemplateView):
-    """The page as a partner with chosen profiles, or an anonymous visitor, would get it,
-    and the site's search for a word as they would see it. It uses the trunk with those
-    profiles; the editor stays logged in as themselves."""
+    """The page as a partner with chosen profiles, an existing partner, or an anonymous
+    visitor would get it, and the site's search for a word as they would see it. It uses
+    the trunk with that visitor; the editor stays logged in as themselves."""
 
     template_name = "cms_extranet/admin/preview_as.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(page=self.page, form=self.form, **kwargs)
-        if self.visitor is not None:
-            context["frame_url"] = f"{reverse('extranet_preview_as_frame', args=[self.page.pk])}?{self.request.GET.urlencode()}"
-            if self.form.cleaned_data["q"] and apps.is_installed("search"):
-                from search.views import search
+        if self.visitor is None:
+            return context
+        preview, reason = self.visit()
+        if not self.page.live:
+            outcome = "not_live"
+        elif reason is None:
+            outcome = "page"
+        else:
+            outcome = "login" if reason.login_required else "refused"
+        context.update(
+            outcome=outcome,
+            outcome_text=PREVIEW_OUTCOMES[outcome],
+            frame_url=f"{reverse('extranet_preview_as_frame', args=[self.page.pk])}?{self.request.GET.urlencode()}",
+        )
+        if self.form.cleaned_data["q"] and apps.is_installed("search"):
+            from search.backends import SearchUnavailable
+            from search.views import search
 
-                query, found, results = search(preview_request(self.request, self.visitor), self.form.cleaned_data["q"])
+            try:
+                query, found, results = search(preview, self.form.cleaned_data["q"])
+            except SearchUnavailable:
+                context.update(search_query=self.form.cleaned_data["q"], search_unavailable=True)
+            else:
                 context.update(search_query=query, search_results=results, search_count=found.paginator.count if found else 0)
         return context
 
 
 @method_decorator(xframe_options_sameorigin, name="dispatch")
 class PreviewAsFrameView(PreviewAsMixin, View):
-    """What the visitor gets for the page: the page, the 403 page, or word of the login."""
+    """What the visitor gets for the page: the page, the 403 page, word of the login, or
+    the site's 404 for a page that is not published."""
 
     def get(self, request):
         if self.visitor is None:
             raise Http404
-        preview = preview_request(request, self.visitor)
-        reason = page_denial(preview, self.page)
+        preview, reason = self.visit()
+        if not self.page.live:
+            return page_not_found(preview, Http404())
         if reason is not None and reason.login_required:
             return TemplateResponse(preview, "cms_extranet/admin/preview_login.html", {"page": self.page})
         return denial_response(preview, reason) or self.page.serve(preview)

@@ -9,6 +9,8 @@ from wagtail.models import Page
 from cms_extranet.follow.models import Follow
 from cms_extranet.models import PartnerAccount
 
+from .conftest import make_page
+
 pytestmark = pytest.mark.django_db
 SECURED = "/extranet/mlp/richtlijnen/"  # for the mlp profile
 CONTENT = "Deze richtlijnen over"
@@ -33,6 +35,53 @@ def test_an_editor_sees_the_secured_page_as_its_profile_gets_it_and_as_others_ar
     assert "naar de aanmeldpagina gestuurd" in anonymous.content.decode() and CONTENT not in anonymous.content.decode()
     public = editor.get(urls("/extranet/disclaimer/")[1], {"visitor": "anonymous"})
     assert public.status_code == 200 and "Disclaimer" in public.content.decode()
+
+
+def outcome(response):
+    return response.content.decode().split('id="preview-outcome"', 1)[1].split("</p>", 1)[0]
+
+
+def test_the_editor_is_told_in_dutch_what_the_visitor_gets(login):
+    editor = login("redacteur")
+    view, _frame = urls()
+    assert "Deze bezoeker krijgt de pagina te zien." in outcome(editor.get(view, {"visitor": "profiles", "profiles": ["mlp"]}))
+    assert "wordt geweigerd (403)" in outcome(editor.get(view, {"visitor": "profiles", "profiles": ["das"]}))
+    assert "wordt geweigerd (403)" in outcome(editor.get(view, {"visitor": "profiles"}))  # a login, no profile
+    assert "naar de aanmeldpagina gestuurd" in outcome(editor.get(view, {"visitor": "anonymous"}))
+
+
+def test_an_editor_sees_the_page_as_an_existing_partner_gets_it(login, django_user_model):
+    partner = django_user_model.objects.get(username="mlp.partner")
+    last_login = partner.last_login
+    editor = login("redacteur")
+    view, frame = urls()
+    reader = editor.get(frame, {"visitor": "partner", "partner": "mlp.partner"})
+    assert reader.status_code == 200 and CONTENT in reader.content.decode()
+    assert "Marie" in reader.content.decode()  # the top bar shows the partner's name, as to her
+    refused = editor.get(frame, {"visitor": "partner", "partner": "das.partner"})
+    assert refused.status_code == 403 and CONTENT not in refused.content.decode()
+    assert "wordt geweigerd (403)" in outcome(editor.get(view, {"visitor": "partner", "partner": "das.partner"}))
+    partner.refresh_from_db()
+    assert partner.last_login == last_login
+
+
+@pytest.mark.parametrize("username", ["admin", "redacteur", "toegang.vdab", "onbekend"])
+def test_only_active_partners_can_be_chosen(login, username):
+    editor = login("redacteur")
+    view, frame = urls()
+    response = editor.get(view, {"visitor": "partner", "partner": username})
+    assert "Geen actieve partner heeft deze gebruikersnaam." in response.content.decode()
+    assert 'id="preview-outcome"' not in response.content.decode()
+    assert editor.get(frame, {"visitor": "partner", "partner": username}).status_code == 404
+
+
+def test_an_unpublished_page_is_not_found_by_any_visitor(login):
+    draft = make_page(Page.objects.get(url_path="/extranet/"), "ingetrokken")
+    draft.unpublish()
+    editor = login("redacteur")
+    view, frame = f"/admin/extranet/bekijk-als/{draft.pk}/", f"/admin/extranet/bekijk-als/{draft.pk}/pagina/"
+    assert "niet gepubliceerd" in outcome(editor.get(view, {"visitor": "profiles", "profiles": ["mlp"]}))
+    assert editor.get(frame, {"visitor": "profiles", "profiles": ["mlp"]}).status_code == 404
 
 
 def test_the_search_as_a_profile_lists_only_what_it_may_read(login):
@@ -60,17 +109,30 @@ def test_partners_officers_without_page_permissions_and_visitors_are_refused(cli
             assert response["Location"].startswith("/admin/")
 
 
+def test_a_refused_admin_user_learns_nothing_of_which_pages_exist(login):
+    officer = login("toegang.vdab")
+    missing = max(Page.objects.values_list("pk", flat=True)) + 100
+    existing, absent = officer.get(urls()[0]), officer.get(f"/admin/extranet/bekijk-als/{missing}/")
+    assert existing.status_code == absent.status_code == 302
+    assert existing["Location"] == absent["Location"] == "/admin/"
+
+
 def test_a_preview_writes_nothing_and_the_editor_stays_themselves(login):
     editor = login("redacteur")
     before = (Follow.objects.count(), Session.objects.count(), PartnerAccount.objects.count())
     _view, frame = urls()
     editor.get(frame, {"visitor": "profiles", "profiles": ["mlp", "das"]})
     editor.get(urls()[0], {"visitor": "profiles", "profiles": ["mlp"], "q": "mlp"})
+    editor.get(frame, {"visitor": "partner", "partner": "multi.partner"})
+    editor.get(urls()[0], {"visitor": "partner", "partner": "multi.partner", "q": "richtlijnen"})
     assert (Follow.objects.count(), Session.objects.count(), PartnerAccount.objects.count()) == before
-    assert "Ruben" in editor.get("/admin/").content.decode()  # still the editor's session
+    assert editor.session["_auth_user_id"] == str(editor.user.pk)  # still the editor's session
+    assert "Ruben" in editor.get("/admin/").content.decode()
 
 
 def test_the_page_actions_offer_view_as_to_editors(login):
     page = Page.objects.get(url_path=SECURED)
-    html = login("redacteur").get(f"/admin/pages/{page.pk}/edit/").content.decode()
-    assert f"/admin/extranet/bekijk-als/{page.pk}/" in html and "Bekijk als" in html
+    editor = login("redacteur")
+    for screen in (f"/admin/pages/{page.pk}/edit/", f"/admin/pages/{page.get_parent().pk}/"):
+        html = editor.get(screen).content.decode()
+        assert f"/admin/extranet/bekijk-als/{page.pk}/" in html and "Bekijk als" in html, screen
