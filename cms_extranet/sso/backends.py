@@ -35,16 +35,21 @@ class ProviderBackend(OIDCAuthenticationBackend):
             return None
         return super().authenticate(request, **kwargs)
 
+    def decode(self, token, key, require):
+        """The claims of a token the provider signed for this site: its algorithm, issuer and
+        audience checked, the ``require``d claims present. ID tokens and logout tokens alike."""
+        return jwt.decode(
+            token,
+            key,
+            algorithms=[self.OIDC_RP_SIGN_ALGO],
+            audience=self.OIDC_RP_CLIENT_ID,
+            issuer=provider.issuer(),
+            options={"require": require},
+        )
+
     def _verify_jws(self, payload, key):
         try:
-            return jwt.decode(
-                payload,
-                key,
-                algorithms=[self.OIDC_RP_SIGN_ALGO],
-                audience=self.OIDC_RP_CLIENT_ID,
-                issuer=provider.issuer(),
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-            )
+            return self.decode(payload, key, ["exp", "iat", "iss", "aud", "sub"])
         except jwt.InvalidTokenError as error:
             raise SuspiciousOperation(f"ID token refused: {error}") from error
 
