@@ -93,8 +93,9 @@ def install():
 class Keycloak:
     """A Keycloak server of its own, on free ports, with the test realm imported."""
 
-    def __init__(self, directory, port=None):
+    def __init__(self, directory, port=None, java_opts=()):
         self.directory = Path(directory)
+        self.java_opts = java_opts
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.issuer = f"{self.url}/realms/{REALM}"
@@ -111,7 +112,7 @@ class Keycloak:
             **os.environ,
             "JAVA_HOME": java_home(),
             # On Java 24 and later Keycloak's worker threads need this, or they die at start.
-            "JAVA_OPTS_APPEND": "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "JAVA_OPTS_APPEND": " ".join(["--add-opens=java.base/java.lang=ALL-UNNAMED", *self.java_opts]),
             "KC_BOOTSTRAP_ADMIN_USERNAME": ADMIN[0],
             "KC_BOOTSTRAP_ADMIN_PASSWORD": ADMIN[1],
         }

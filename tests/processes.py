@@ -28,6 +28,9 @@ import dj_database_url
 from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
+# Keycloak and the Nu checker start, do little and stop: the quick compiler alone costs
+# a third to a half less CPU (Elasticsearch, which works hard in its tests, keeps both).
+TEST_JVM_OPTS = ("-XX:TieredStopAtLevel=1",)
 
 
 def free_port():

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from .browser import artifacts_dir
 from .conftest import PASSWORD
-from .processes import ROOT
+from .processes import ROOT, TEST_JVM_OPTS
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -86,9 +86,12 @@ class Audit:
     def validate(self):
         """The Nu HTML Checker over every page at once (one Java start)."""
         result = subprocess.run(
-            ["java", "-jar", str(VNU), "--format", "json", "--errors-only", *sorted(self.files)],
+            # -Xss: the checker's schema recurses deeply, the quick compiler's frames are larger.
+            ["java", *TEST_JVM_OPTS, "-Xss4m", "-jar", str(VNU), "--format", "json", "--errors-only", *sorted(self.files)],
             cwd=self.directory, capture_output=True, text=True, timeout=300,
         )
+        # Its report is on stderr; a checker that failed to run says why on stdout.
+        assert result.stderr or result.returncode == 0, f"the Nu checker did not run:\n{result.stdout}"
         for message in json.loads(result.stderr or "{}").get("messages", []):
             name = self.files.get(message.get("url", "").rsplit("/", 1)[-1], message.get("url"))
             self.problems.setdefault(name, []).append(

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser import web_server
+from .processes import TEST_JVM_OPTS
 from keycloak_node import CLIENT_ID, CLIENT_SECRET, Keycloak, missing_tools
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,7 @@ def keycloak(tmp_path_factory):
         if os.environ.get("CI") == "true":
             pytest.fail(f"Keycloak cannot run: {missing}")
         pytest.skip(f"Keycloak cannot run: {missing}")
-    server = Keycloak(tmp_path_factory.mktemp("keycloak")).start()
+    server = Keycloak(tmp_path_factory.mktemp("keycloak"), java_opts=TEST_JVM_OPTS).start()
     yield server
     server.stop()
 
