@@ -264,7 +264,11 @@ class ReadablePagesAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, PagesAPI
     base_serializer_class = ReadablePageSerializer
 
     def get_base_queryset(self):
-        return readable_pages(self.request.user, super().get_base_queryset())
+        # Wagtail asks for it up to four times a request (the listing, then child_of's or
+        # descendant_of's parent, find): its queries and the trunk's run once per request.
+        if not hasattr(self, "_readable_pages"):
+            self._readable_pages = readable_pages(self.request.user, super().get_base_queryset())
+        return self._readable_pages
 
     # Wagtail's views, declared for the OpenAPI schema (drf-spectacular cannot infer them).
     @PAGES_SCHEMA["listing_view"]
