@@ -303,3 +303,10 @@ class PostgresServer:
 
     def create_database(self):
         self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "extranet")
+
+    def copy_database(self, url):
+        """The database at ``url`` (on another PostgreSQL server) copied into this server's."""
+        dump = subprocess.run([str(self.bin / "pg_dump"), "--no-owner", "--no-privileges", "-d", url],
+                              check=True, capture_output=True)
+        subprocess.run([str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url],
+                       input=dump.stdout, check=True, capture_output=True)
