@@ -219,11 +219,17 @@ mail_tasks.queue("cms_extranet.feedback.tasks.notify_editors", feedback.pk, "htt
     worker = scratch_site.start("qcluster", env=env, log_name="mail-retry")
     try:
         retried = "from django_q.models import Schedule; print(Schedule.objects.filter(func='cms_extranet.mail_tasks.send').count())"
-        wait(lambda: scratch_site.python(retried, env=env).split()[-1] != "0", 60, message="a retry scheduled")
+        wait(lambda: scratch_site.python(retried).split()[-1] != "0", 60, message="a retry scheduled")
     finally:
         kill_group(worker)
     # The retry is a schedule in the database: a cluster started later sends it, and with a
-    # 30 s guard beat its scheduler runs at once instead of 30 s after the start.
+    # 30 s guard beat its scheduler runs at once instead of 30 s after the start; so the
+    # retry must be due by then, or it waits for the next beat.
+    due = (
+        "from django.utils import timezone; from django_q.models import Schedule; "
+        "print(Schedule.objects.filter(func='cms_extranet.mail_tasks.send', next_run__lte=timezone.now()).count())"
+    )
+    wait(lambda: scratch_site.python(due).split()[-1] != "0", 30, message="the retry due")
     server.start()
     worker = scratch_site.start("qcluster", env={**env, "EXTRANET_Q_GUARD_CYCLE": "30"}, log_name="mail-retry")
     try:
