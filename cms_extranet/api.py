@@ -26,6 +26,7 @@ from wagtail.api.v2.serializers import PageAliasOfField, PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.models import Site
 
 from .access import partner_account, readable_documents, readable_pages, user_profiles
 from .forms import LoginForm
@@ -262,6 +263,13 @@ PAGES_SCHEMA = dict(
 
 class ReadablePagesAPIViewSet(SaneParametersMixin, PrivateAnswersMixin, PagesAPIViewSet):
     base_serializer_class = ReadablePageSerializer
+
+    def initial(self, request, *args, **kwargs):
+        # Wagtail keeps the site it finds on the request it is given. Found on Django's
+        # request, DRF's wrapper sees it too, and the redirects middleware, which asks
+        # Django's request on every 404, does not look it up a second time.
+        Site.find_for_request(request._request)
+        super().initial(request, *args, **kwargs)
 
     def get_base_queryset(self):
         # Wagtail asks for it up to four times a request (the listing, then child_of's or

@@ -6,7 +6,9 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 
@@ -65,6 +67,17 @@ def test_a_page_the_user_may_not_read_is_a_page_that_does_not_exist(username):
             assert (response.status_code, response.content) == (404, missing.content), url
         found = client.get(f"{API}find/?html_path={url}")
         assert found.status_code == (302 if url in readable else 404), url
+
+
+def test_a_page_request_looks_up_the_site_once_also_when_refused():
+    """Refused pages are most of an attacker's requests: a 404 costs no second site query."""
+    client = client_for("mlp.partner")
+    for url, status in (("/extranet/mlp/", 200), ("/extranet/das/", 404)):
+        page = Page.objects.get(url_path=url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{API}{page.pk}/").status_code == status
+        lookups = [query for query in queries if '"wagtailcore_site"."hostname" =' in query["sql"]]
+        assert len(lookups) == 1, url
 
 
 def test_an_address_no_endpoint_takes_answers_json_not_the_sites_page():
