@@ -321,9 +321,9 @@ class RestrictionTree:
             hidden |= Q(**{f"_extranet_prefix_{length}__in": [p for p in denied_views if len(p) == length]})
         return hidden or None
 
-    def prefixes(self):
+    def prefixes(self, path="path"):
         lengths = set(self.lengths) | {len(view.path) for view in self.view_restrictions}
-        return {f"_extranet_prefix_{length}": Left("path", length) for length in sorted(lengths)}
+        return {f"_extranet_prefix_{length}": Left(path, length) for length in sorted(lengths)}
 
 
 def readable_pages(user, pages=None, tree=None):
@@ -359,10 +359,13 @@ def readable_pages(user, pages=None, tree=None):
         return pages
     pages = pages.alias(**tree.prefixes()).exclude(hidden)
     # Aliases are few; a plain id list keeps the queryset one that search backends filter.
+    # Asked from the aliases (an index on alias_of) to their originals, not of every page.
     hidden_aliases = list(
-        Page.objects.filter(
-            alias_of__in=Page.objects.alias(**tree.prefixes()).filter(hidden).values("pk")
-        ).values_list("pk", flat=True)
+        Page.objects.filter(alias_of__isnull=False)
+        .alias(**tree.prefixes("alias_of__path"))
+        .filter(hidden)
+        .order_by()
+        .values_list("pk", flat=True)
     )
     return pages.exclude(pk__in=hidden_aliases) if hidden_aliases else pages
 
