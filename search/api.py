@@ -29,7 +29,7 @@ class TrimmedSearchFilter(BaseFilterBackend):
         if "search" not in request.GET:
             return queryset
         try:
-            ids = get_backend().match_ids(request.user, clean_query(request.GET["search"]), MAX_MATCHES)
+            ids = get_backend().search(request.user, clean_query(request.GET["search"])).readable_ids()[:MAX_MATCHES]
         except SearchUnavailable as error:
             raise SearchUnavailableError from error
         queryset = queryset.filter(pk__in=ids)

@@ -4,6 +4,7 @@
 (page id and highlighted snippet) holding, and counting, only pages the user may read.
 """
 
+import json
 import operator
 import re
 from dataclasses import dataclass
@@ -11,9 +12,8 @@ from functools import reduce
 
 import swapper
 from django.db import connection
-from django.db.models import Exists, F, IntegerField, Lookup, OuterRef
+from django.db.models import F, Lookup, Q
 from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.search.backends import get_search_backend
@@ -41,11 +41,43 @@ class SearchUnavailable(Exception):
     """The search engine could not answer."""
 
 
-class CappedCount:
-    """``count()`` exact up to MAX_MATCHES; ``more`` when the user may read more than that.
+class Matches:
+    """A lazy result list for Django's Paginator.
 
-    ``found()`` gives the number of readable matches, counting no further than MAX_MATCHES + 1.
+    ``ranked_ids(limit)`` gives the ids of the best ``limit`` matches; they are checked once
+    more against the pages the user may read, so a stale index neither shows nor counts what
+    it should not. ``details(ids)`` gives the ``Match`` of each id shown. ``count()`` is exact
+    up to MAX_MATCHES; ``more`` says the user may read more than that.
     """
+
+    def __init__(self, user, ranked_ids, details, window=MAX_WINDOW, first=None):
+        self.user = user
+        self.ranked_ids = ranked_ids
+        self.details = details
+        self.window = window  # the most ids the engine gives; None: no limit
+        self.first = first  # the ids asked first; by default MAX_MATCHES + 1
+        self.ids = None
+
+    def readable_ids(self):
+        """The ids of the best MAX_MATCHES + 1 readable matches: more are asked of the
+        engine only when unreadable or stale entries left fewer than that in a full window."""
+        if self.ids is None:
+            limit = self.first or MAX_MATCHES + 1
+            while True:
+                ids = self.ranked_ids(limit)
+                # Rows, not model instances: up to thousands of them.
+                pages = with_ids(_pages().live().filter(depth__gt=1), [pk for pk in ids if pk])
+                pages = list(pages.values_list("pk", "path", "alias_of_id", named=True))
+                readable = {page.pk for page in readable_pages(self.user, pages)}
+                self.ids = [pk for pk in ids if pk in readable][: MAX_MATCHES + 1]
+                if len(self.ids) > MAX_MATCHES or len(ids) < limit or limit == self.window:
+                    return self.ids
+                limit = min(limit * 4, self.window or limit * 4)
+        return self.ids
+
+    def found(self):
+        """The number of readable matches, counting no further than MAX_MATCHES + 1."""
+        return len(self.readable_ids())
 
     def count(self):
         return min(self.found(), MAX_MATCHES)
@@ -56,40 +88,6 @@ class CappedCount:
     @property
     def more(self):
         return self.found() > MAX_MATCHES
-
-
-class Matches(CappedCount):
-    """A lazy result list for Django's Paginator.
-
-    ``ranked_ids(limit)`` gives the ids of the best ``limit`` matches; they are checked once
-    more against the pages the user may read, so a stale index neither shows nor counts what
-    it should not. ``details(ids)`` gives the ``Match`` of each id shown.
-    """
-
-    def __init__(self, user, ranked_ids, details):
-        self.user = user
-        self.ranked_ids = ranked_ids
-        self.details = details
-        self.ids = None
-
-    def readable_ids(self):
-        """The ids of the best MAX_MATCHES + 1 readable matches: more are asked of the
-        engine only when stale entries left fewer than that in a full window."""
-        if self.ids is None:
-            limit = MAX_MATCHES + 1
-            while True:
-                ids = self.ranked_ids(limit)
-                # Rows, not model instances: up to thousands of them.
-                pages = list(with_ids(_pages().live(), ids).values_list("pk", "path", "alias_of_id", named=True))
-                readable = {page.pk for page in readable_pages(self.user, pages)}
-                self.ids = [pk for pk in ids if pk in readable][: MAX_MATCHES + 1]
-                if len(self.ids) > MAX_MATCHES or len(ids) < limit or limit >= MAX_WINDOW:
-                    return self.ids
-                limit = min(limit * 4, MAX_WINDOW)
-        return self.ids
-
-    def found(self):
-        return len(self.readable_ids())
 
     def __getitem__(self, item):
         ids = self.readable_ids()[:MAX_MATCHES][item]
@@ -122,18 +120,22 @@ def _pages():
 
 
 class _AnyOf(Lookup):
-    """``lhs = ANY(%s)``: thousands of ids as one array parameter, not one each."""
+    """``lhs`` among thousands of ids, given as one parameter (an array, a JSON list), not
+    one each: SQLite may allow no more than 32 766."""
 
     lookup_name = "any_of"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*params, [int(pk) for pk in self.rhs]]
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, ids]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(ids)]
 
 
 def with_ids(pages, ids):
-    if connection.vendor == "postgresql":
+    if connection.vendor in ("postgresql", "sqlite"):
         return pages.filter(_AnyOf(F("pk"), ids))
     return pages.filter(pk__in=ids)
 
@@ -208,55 +210,35 @@ class ElasticsearchBackend:
         return Matches(user, lambda limit: self.match_ids(user, text, limit), details)
 
 
-class DatabaseMatches(CappedCount):
-    """The matches of the database backend, counted and sliced in SQL: the query is already
-    trimmed by ``readable_pages``, in the same database as the pages."""
-
-    def __init__(self, entries, details):
-        self.entries = entries  # index entries of readable matches, best first
-        self.details = details
-        self.total = None
-
-    def found(self):
-        if self.total is None:
-            # Unordered and limited: the database stops at the first MAX_MATCHES + 1.
-            self.total = self.entries.order_by().values("object_id")[: MAX_MATCHES + 1].count()
-        return self.total
-
-    def __getitem__(self, item):
-        ids = [int(pk) for pk in self.entries.values_list("object_id", flat=True)[:MAX_MATCHES][item]]
-        found = {match.page_id: match for match in self.details(ids)} if ids else {}
-        return [found[pk] for pk in ids if pk in found]
-
-
 class DatabaseBackend:
     """Wagtail's database search index, queried straight: the full-text index (PostgreSQL:
-    a GIN index on ``title || body``; SQLite: FTS5) joined to the pages the user may read,
-    ranked, counted and paged by the database."""
+    Wagtail's GIN indexes; SQLite: FTS5) ranks the matches, the best are then checked
+    against the pages the user may read.
+
+    Ranked in the index alone, as Elasticsearch is, and checked after: a common word is
+    on most pages, and testing each of them for the user cost as much as ranking them.
+    """
 
     name = "database"
 
-    def entries(self, user, words):
-        """Index entries of the live pages this user may read that hold every word, best first."""
+    def match_ids(self, text, limit):
+        """The page ids of the best ``limit`` matches, readable or not. On SQLite a match that
+        is not a page (an image, a document) keeps its place as None: ranked in the FTS5
+        table alone, without reading an index entry for every match."""
         from wagtail.search.models import IndexEntry
         from modelsearch.utils import get_descendants_content_types_pks
 
-        Page = _pages().model
-        # Asked per matched page (a primary key lookup), not of every page.
-        readable = Exists(readable_pages(user, _pages().live().filter(depth__gt=1, pk=OuterRef("page_id"))))
-        page_types = get_descendants_content_types_pks(Page)
-        if connection.vendor == "postgresql":
-            entries = _postgres_matches(IndexEntry.objects.filter(content_type_id__in=page_types), words)
-        else:
-            entries = _sqlite_matches(words).filter(index_entry__content_type_id__in=page_types)
-            entries = entries.annotate(object_id=F("index_entry__object_id"))
-        return entries.alias(page_id=Cast("object_id", IntegerField())).filter(readable)
-
-    def match_ids(self, user, text, limit):
         words = re.findall(r"\w+", text)
         if not words:
             return []
-        return [int(pk) for pk in self.entries(user, words).values_list("object_id", flat=True)[:limit]]
+        page_types = get_descendants_content_types_pks(_pages().model)
+        if connection.vendor == "postgresql":
+            entries = _postgres_matches(IndexEntry.objects.filter(content_type_id__in=page_types), words)
+            return [int(pk) for pk in entries.values_list("object_id", flat=True)[:limit]]
+        ranked = list(_sqlite_matches(words).values_list("pk", flat=True)[:limit])
+        entries = IndexEntry.objects.filter(_AnyOf(F("pk"), ranked), content_type_id__in=page_types)
+        pages = dict(entries.values_list("pk", "object_id"))
+        return [int(pages[pk]) if pk in pages else None for pk in ranked]
 
     def search(self, user, text):
         # Only words: the database backends choke on quotes and operators.
@@ -267,27 +249,49 @@ class DatabaseBackend:
                 intro, body = page_texts(page)
                 yield Match(page.pk, highlight(body or intro, words))
 
-        if not words:
-            return Matches(user, lambda limit: [], details)
-        return DatabaseMatches(self.entries(user, words), details)
+        # The index holds every page, readable or not: no window, and four times the ids
+        # first, so that one query does when a quarter of the matches are readable.
+        ranked_ids = lambda limit: self.match_ids(text, limit)  # noqa: E731
+        return Matches(user, ranked_ids, details, window=None, first=4 * (MAX_MATCHES + 1))
 
 
 def _postgres_matches(entries, words):
-    """Wagtail's query and rank (``wagtail.search.backends.database.postgres``) over the
-    expression index of migration 0004."""
+    """Wagtail's query and rank (``wagtail.search.backends.database.postgres``): every word in
+    ``title || body``, ranked by title and body.
+
+    Asked word by word as ``title @@ word OR body @@ word`` where the word is one lexeme: the
+    same rows (the query is an AND of words), found through Wagtail's index on each column,
+    without joining the two vectors of every row, which was most of the time of a common
+    word. A stop word is left out, as ``to_tsquery`` leaves it out of the whole query; a word
+    the parser splits into a phrase keeps ``title || body`` (the index of migration 0004).
+    """
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
     from wagtail.search.backends.database.postgres.query import Lexeme
     from wagtail.search.backends.database.postgres.weights import get_sql_weights
 
-    query = SearchQuery(
-        reduce(operator.and_, (Lexeme(word) for word in words)),
-        search_type="raw",
-        config=get_search_backend().config,
-    )
-    vector = CombinedExpression(F("title"), "||", F("body"), output_field=SearchVectorField())
-    weights = get_sql_weights()
+    config = get_search_backend().config
+
+    def tsquery(words):
+        return SearchQuery(reduce(operator.and_, (Lexeme(word) for word in words)), search_type="raw", config=config)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(to_tsquery(%s::regconfig, quote_literal(word))) FROM unnest(%s::text[]) AS word",
+            [config, words],
+        )
+        nodes = [row[0] for row in cursor.fetchall()]
+    if not any(nodes):
+        return entries.none()  # only stop words: to_tsquery matches nothing
+    entries = entries.alias(vector=CombinedExpression(F("title"), "||", F("body"), output_field=SearchVectorField()))
+    for word, count in zip(words, nodes):
+        query = tsquery([word])
+        if count == 1:
+            entries = entries.filter(Q(title=query) | Q(body=query))
+        elif count:
+            entries = entries.filter(vector=query)
+    query, weights = tsquery(words), get_sql_weights()
     rank = SearchRank(F("title"), query, weights=weights) * F("title_norm") + SearchRank(F("body"), query, weights=weights)
-    return entries.alias(vector=vector).filter(vector=query).alias(rank=rank).order_by("-rank", "-id")
+    return entries.alias(rank=rank).order_by("-rank", "-id")
 
 
 def _sqlite_matches(words):
