@@ -40,16 +40,65 @@ def test_check_deploy_reports_nothing(scratch_site, smtp_server):
     assert "no issues" in result.stdout
 
 
+# The production settings in the environments below, each evaluated afresh, all in one
+# process (a Django start per environment cost one to two seconds each); check --deploy and
+# gunicorn start Django for real above and below.
+RELAY = "submission://relay%40vdab.example:p%40ss%2Fw@relay.vdab.example:587"
+ENVIRONMENTS = {
+    "SECRET_KEY": {"SECRET_KEY": ""},
+    "ALLOWED_HOSTS": {"ALLOWED_HOSTS": ""},
+    "EMAIL_URL": {"EMAIL_URL": ""},
+    "smtq": {"EMAIL_URL": "smtq://mail.example"},
+    "db://": {"CACHE_URL": "db://"},
+    "redis://cache.vdab.example:6379/0": {"CACHE_URL": "redis://cache.vdab.example:6379/0"},
+    "relay": {"EMAIL_URL": RELAY},
+    "without Sentry": {},
+    "with Sentry": {"SENTRY_DSN": "https://publickey@sentry.vdab.example/1"},  # nothing is sent at start
+}
+SETTINGS_PROBE = """
+import importlib, json, os, sys
+import sentry_sdk
+from django.conf import global_settings
+answers = {}
+for name, env in json.load(sys.stdin).items():
+    os.environ.clear()
+    os.environ.update(env)
+    for module in [m for m in sys.modules if m.startswith("cms.settings")]:
+        del sys.modules[module]
+    try:
+        s = importlib.import_module("cms.settings.production")
+    except Exception as error:
+        answers[name] = {"error": f"{type(error).__name__}: {error}"}
+        continue
+    client, setting = sentry_sdk.get_client(), lambda n: getattr(s, n, getattr(global_settings, n))
+    answers[name] = {
+        "cache": setting("CACHES")["default"]["BACKEND"],
+        "mail": [setting(n) for n in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS")],
+        "sentry": [client.is_active(), client.options.get("send_default_pii")],
+    }
+print(json.dumps(answers))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_settings(smtp_server):
+    base = production_env(dict(os.environ), smtp_server)
+    environments = {name: {**base, **extra} for name, extra in ENVIRONMENTS.items()}
+    result = subprocess.run(
+        [sys.executable, "-c", SETTINGS_PROBE], cwd=ROOT, input=json.dumps(environments),
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_URL"])
-def test_production_refuses_to_start_without_its_settings(scratch_site, smtp_server, missing):
-    result = manage(production_env(scratch_site, smtp_server, **{missing: ""}), "check")
-    assert result.returncode != 0
-    assert f"{missing} must be set in production" in result.stderr
+def test_production_refuses_to_start_without_its_settings(production_settings, missing):
+    assert production_settings[missing] == {"error": f"ImproperlyConfigured: {missing} must be set in production"}
 
 
-def test_an_unknown_mail_scheme_is_refused(scratch_site, smtp_server):
-    result = manage(production_env(scratch_site, smtp_server, EMAIL_URL="smtq://mail.example"), "check")
-    assert result.returncode != 0 and "EMAIL_URL: unknown scheme" in result.stderr
+def test_an_unknown_mail_scheme_is_refused(production_settings):
+    assert "EMAIL_URL: unknown scheme" in production_settings["smtq"]["error"]
 
 
 def fetch(url, https=True):
@@ -170,34 +219,25 @@ def test_health_says_when_no_cluster_runs():
         ("redis://cache.vdab.example:6379/0", "django.core.cache.backends.redis.RedisCache"),
     ],
 )
-def test_the_cache_that_workers_share_comes_from_settings(scratch_site, smtp_server, cache_url, backend):
-    env = production_env(scratch_site, smtp_server, CACHE_URL=cache_url)
-    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-    result = manage(env, "shell", "-v0", "-c", code)
-    assert result.stdout.strip().splitlines()[-1] == backend, result.stderr
-    if cache_url == "db://":  # the table the README has the operator create
-        assert manage(env, "createcachetable").returncode == 0
-        roundtrip = "from django.core.cache import cache; cache.set('k', 'gedeeld'); print(cache.get('k'))"
-        assert manage(env, "shell", "-v0", "-c", roundtrip).stdout.strip().endswith("gedeeld")
+def test_the_cache_that_workers_share_comes_from_settings(production_settings, cache_url, backend):
+    assert production_settings[cache_url]["cache"] == backend
 
 
-def test_errors_go_to_sentry_only_when_its_dsn_is_set(scratch_site, smtp_server):
-    code = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
-    env = production_env(scratch_site, smtp_server)
-    assert manage(env, "shell", "-v0", "-c", code).stdout.strip().endswith("False")
-    env["SENTRY_DSN"] = "https://publickey@sentry.vdab.example/1"  # nothing is sent at start
-    result = manage(env, "shell", "-v0", "-c", code + "; print(sentry_sdk.get_client().options['send_default_pii'])")
-    assert result.stdout.split()[-2:] == ["True", "False"], result.stderr
+def test_the_database_cache_works_once_its_table_is_created(scratch_site, smtp_server):
+    """The table the README has the operator create."""
+    env = production_env(scratch_site, smtp_server, CACHE_URL="db://")
+    assert manage(env, "createcachetable").returncode == 0
+    roundtrip = "from django.core.cache import cache; cache.set('k', 'gedeeld'); print(cache.get('k'))"
+    assert manage(env, "shell", "-v0", "-c", roundtrip).stdout.strip().endswith("gedeeld")
 
 
-def test_the_mail_url_is_parsed_by_a_kept_library(scratch_site, smtp_server):
-    url = "submission://relay%40vdab.example:p%40ss%2Fw@relay.vdab.example:587"
-    code = (
-        "from django.conf import settings as s; "
-        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS)"
-    )
-    result = manage(production_env(scratch_site, smtp_server, EMAIL_URL=url), "shell", "-v0", "-c", code)
-    assert result.stdout.split() == ["relay.vdab.example", "587", "relay@vdab.example", "p@ss/w", "True"]
+def test_errors_go_to_sentry_only_when_its_dsn_is_set(production_settings):
+    assert production_settings["without Sentry"]["sentry"][0] is False
+    assert production_settings["with Sentry"]["sentry"] == [True, False]  # active, no personal data
+
+
+def test_the_mail_url_is_parsed_by_a_kept_library(production_settings):
+    assert production_settings["relay"]["mail"] == ["relay.vdab.example", 587, "relay@vdab.example", "p@ss/w", True]
 
 
 @pytest.mark.django_db
