@@ -63,12 +63,10 @@ class Matches:
         engine only when unreadable or stale entries left fewer than that in a full window."""
         if self.ids is None:
             limit = self.first or MAX_MATCHES + 1
+            pages = readable_pages(self.user, _pages().live().filter(depth__gt=1))
             while True:
                 ids = self.ranked_ids(limit)
-                # Rows, not model instances: up to thousands of them.
-                pages = with_ids(_pages().live().filter(depth__gt=1), [pk for pk in ids if pk])
-                pages = list(pages.values_list("pk", "path", "alias_of_id", named=True))
-                readable = {page.pk for page in readable_pages(self.user, pages)}
+                readable = set(with_ids(pages, [pk for pk in ids if pk]).values_list("pk", flat=True))
                 self.ids = [pk for pk in ids if pk in readable][: MAX_MATCHES + 1]
                 if len(self.ids) > MAX_MATCHES or len(ids) < limit or limit == self.window:
                     return self.ids
@@ -130,7 +128,8 @@ class _AnyOf(Lookup):
         lhs, params = self.process_lhs(compiler, connection)
         ids = [int(pk) for pk in self.rhs]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*params, ids]
+            # As the array's text: psycopg's dump of a list of 4 004 ints took about 2 ms.
+            return f"{lhs} = ANY(%s::integer[])", [*params, "{" + ",".join(map(str, ids)) + "}"]
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(ids)]
 
 
