@@ -63,10 +63,13 @@ class Matches:
         engine only when unreadable or stale entries left fewer than that in a full window."""
         if self.ids is None:
             limit = self.first or MAX_MATCHES + 1
-            pages = readable_pages(self.user, _pages().live().filter(depth__gt=1))
             while True:
                 ids = self.ranked_ids(limit)
-                readable = set(with_ids(pages, [pk for pk in ids if pk]).values_list("pk", flat=True))
+                # Rows tested in Python, not a readable_pages queryset: its SQL grows with the
+                # restrictions (2 000 of them: 200 ms for 10 000 ids, against 45 ms).
+                pages = with_ids(_pages().live().filter(depth__gt=1), [pk for pk in ids if pk])
+                pages = list(pages.values_list("pk", "path", "alias_of_id", named=True))
+                readable = {page.pk for page in readable_pages(self.user, pages)}
                 self.ids = [pk for pk in ids if pk in readable][: MAX_MATCHES + 1]
                 if len(self.ids) > MAX_MATCHES or len(ids) < limit or limit == self.window:
                     return self.ids
