@@ -168,7 +168,8 @@ class ElasticsearchBackend:
         )
 
     def match_ids(self, user, text, limit):
-        """The ids of the best ``limit`` matches, for callers that filter further.
+        """The ids of the best ``limit`` matches, for ``Matches`` to check against the pages the
+        user may read.
 
         Read from the doc values of ``page_id``, with no stored field: ``_id`` would have
         each hit's stored-field block (``_source`` with it) decompressed. A document without
@@ -238,7 +239,7 @@ class DatabaseBackend:
             entries = _postgres_matches(IndexEntry.objects.filter(content_type_id__in=page_types), words)
             return [int(pk) for pk in entries.values_list("object_id", flat=True)[:limit]]
         ranked = list(_sqlite_matches(words).values_list("pk", flat=True)[:limit])
-        entries = IndexEntry.objects.filter(_AnyOf(F("pk"), ranked), content_type_id__in=page_types)
+        entries = with_ids(IndexEntry.objects.filter(content_type_id__in=page_types), ranked)
         pages = dict(entries.values_list("pk", "object_id"))
         return [int(pages[pk]) if pk in pages else None for pk in ranked]
 
