@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from cms.pages.models import ContentPage, HomePage
 from cms_extranet.models import PartnerAccount, Profile
@@ -19,7 +18,8 @@ from search import documents, indexing
 
 from .browser import chromium, web_server
 from .processes import (
-    ROOT, ScratchSite, SMTPServer, clone_migrated, drop_database, migrated_template, on_postgres, run_directory,
+    ROOT, ScratchSite, SMTPServer, clone_migrated, copy_template_media, drop_database, migrated_template, on_postgres,
+    run_directory,
 )
 
 PASSWORD = "extranet-demo"
@@ -95,10 +95,12 @@ def pytest_unconfigure(config):
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings():
     """The test database of this process (each pytest-xdist worker has its own) starts as a
-    copy of the run's migrated template, which Django keeps (django_db_keepdb) instead of
-    creating and migrating one. On SQLite the copy stays in memory, where Django would put it."""
+    copy of the run's template, the demo extranet, which Django keeps (django_db_keepdb)
+    instead of creating and migrating one; every test is rolled back to it. On SQLite the copy
+    stays in memory, where Django would put it."""
     from django.db import connections
 
+    copy_template_media(settings.MEDIA_ROOT)
     if not on_postgres():
         memory = sqlite3.connect("file:memorydb_default?mode=memory&cache=shared", uri=True)
         with sqlite3.connect(urlsplit(migrated_template()).path[1:]) as template:
@@ -120,17 +122,11 @@ def django_db_keepdb():
     return True
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test starts from the demo extranet, loaded once and rolled back after each test."""
-    with django_db_blocker.unblock():
-        call_command("load_demo_content", verbosity=0)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def remove_test_media():
     yield
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    shutil.rmtree(settings.EXTRANET_PRIVATE_MEDIA_ROOT, ignore_errors=True)
 
 
 @pytest.fixture

@@ -45,6 +45,7 @@ class ScratchSite:
     def __init__(self, directory, **env):
         self.directory = Path(directory)
         self.url = clone_migrated(f"extranet_scratch_{uuid.uuid4().hex[:8]}", self.directory / "scratch.sqlite3")
+        copy_template_media(self.directory / "media")
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "cms.settings.test",
@@ -52,12 +53,11 @@ class ScratchSite:
             "EXTRANET_Q_SYNC": "0",
             "EXTRANET_DIGEST_SEND_CONNECTIONS": "4",  # the scratch site sends as in production
             "VAR_DIR": str(self.directory),
+            "EXTRANET_TEST_MEDIA_ROOT": str(self.directory / "media"),
             "PYTHONUNBUFFERED": "1",
             **env,
         }
         self._console = None
-        # In the site's console process, which stays for later calls: one Django start fewer.
-        self.python("from django.core.management import call_command; call_command('load_demo_content', verbosity=0)")
 
     def manage(self, *args, check=True, timeout=600, env=None):
         return subprocess.run(
@@ -128,24 +128,48 @@ def run_directory():
     return Path(os.environ["EXTRANET_TEST_RUN_DIR"])
 
 
+# The template's demo content, migrated and loaded in one Django process.
+SET_UP_TEMPLATE = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
+call_command("load_demo_content", verbosity=0)
+from django.db import connection
+if connection.vendor == "postgresql":  # the planner's statistics, as autovacuum gathers them; copies keep them
+    connection.cursor().execute("ANALYZE")
+"""
+
+
 def migrated_template():
-    """The URL of this run's migrated database, which the first caller of the run migrates:
-    migrating is the slowest part of setting up a database, so each one the suite needs
-    (the pytest-xdist workers', the scratch sites') is a copy of it."""
+    """The URL of this run's migrated database with the demo content, which the first caller
+    of the run sets up: migrating and loading are the slowest part of setting up a database,
+    so each one the suite needs (the pytest-xdist workers', the scratch sites') is a copy of
+    it, and of its files (copy_template_media)."""
     directory = run_directory()
     with open(directory / "template.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one migration; no copy of a half-migrated template
+        fcntl.flock(lock, fcntl.LOCK_EX)  # set up once; no copy of a half-built template
         ready = directory / "template.url"
         if not ready.exists():
             url = new_database_url(f"extranet_template_{uuid.uuid4().hex[:8]}", directory / "template.sqlite3")
             subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--run-syncdb", "--noinput", "-v0"], cwd=ROOT,
+                [sys.executable, "-c", SET_UP_TEMPLATE], cwd=ROOT,
                 env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.test", "DATABASE_URL": url,
-                     "VAR_DIR": str(directory)},
+                     "VAR_DIR": str(directory), "EXTRANET_TEST_MEDIA_ROOT": str(directory / "template-media")},
                 check=True, capture_output=True, text=True, timeout=900,
             )
             ready.write_text(url)
         return ready.read_text()
+
+
+def copy_template_media(media_root):
+    """The files of the template's demo content (its documents) into ``media_root`` and its
+    private sibling (cms/settings/test.py), for a copy of the template."""
+    migrated_template()  # the files are there once the template is
+    source = run_directory() / "template-media"
+    for suffix in ("", "-private"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copytree(f"{source}{suffix}", f"{media_root}{suffix}", dirs_exist_ok=True)
 
 
 def clone_migrated(name, sqlite_path):

@@ -18,8 +18,9 @@ if not EMAIL_URL:  # noqa: F405  (tests that run the site's processes set a real
 # the production way.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# Real files (document downloads stream from disk), never the developer's var/media.
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="extranet-test-media-"))
+# Real files (document downloads stream from disk), never the developer's var/media: the
+# directory a test gives a site's processes to share (tests/processes.py), or one of this process.
+MEDIA_ROOT = Path(os.environ.get("EXTRANET_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="extranet-test-media-"))
 EXTRANET_PRIVATE_MEDIA_ROOT = MEDIA_ROOT.parent / f"{MEDIA_ROOT.name}-private"
 # In-process tasks, except in a real cluster that a test starts (tests/processes.py).
 Q_CLUSTER = {  # noqa: F405
