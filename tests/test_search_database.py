@@ -11,6 +11,7 @@ from cms_extranet.access import readable_pages
 from search.backends import DatabaseBackend
 
 from .conftest import make_page
+from .processes import on_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +98,32 @@ def test_pages_the_user_may_read_are_found_below_many_better_ranked_ones_they_ma
     matches = DatabaseBackend().search(AnonymousUser(), "raapzaad")
     assert (matches.count(), matches.more) == (3, False)
     assert sorted(match.page_id for match in matches[0:10]) == sorted(page.pk for page in public)
+
+
+FOUND = (
+    "from django.contrib.auth.models import AnonymousUser\n"
+    "from search.backends import DatabaseBackend\n"
+    "print(sorted(DatabaseBackend().search(AnonymousUser(), 'extranet').readable_ids()))"
+)
+TABLE_SIZE = (
+    "from django.db import connection\n"
+    "with connection.cursor() as cursor:\n"
+    "    cursor.execute(\"SELECT pg_relation_size('wagtailsearch_indexentry')\")\n"
+    "    print(cursor.fetchone()[0])"
+)
+
+
+def test_rebuilding_the_database_index_finds_the_same_pages_from_a_compacted_table(scratch_site):
+    """Without Elasticsearch, rebuild_search_index is Wagtail's update_index and then, on
+    PostgreSQL, the table compacted: update_index leaves it three times its rows, all of which
+    a search for a common word reads."""
+    before = scratch_site.python(FOUND)
+    assert len(before) > 10  # pages of the demo content, not an empty list
+    if on_postgres():
+        scratch_site.python("from django.core.management import call_command; call_command('update_index', verbosity=0)")
+        bloated = int(scratch_site.python(TABLE_SIZE))
+    output = scratch_site.manage("rebuild_search_index").stdout
+    assert scratch_site.python(FOUND) == before
+    if on_postgres():
+        assert "gecompacteerd" in output
+        assert int(scratch_site.python(TABLE_SIZE)) * 2 < bloated
